@@ -1,0 +1,189 @@
+/**
+ * Every error NecroStack throws. All extend {@link NecroStackError}, carry a stable `code`, and
+ * keep the original failure as ES2022 `cause`, so callers can branch on `instanceof` or `code`
+ * and still see what went wrong underneath.
+ */
+
+/** One validation problem, in the Standard Schema issue shape. */
+export interface ValidationIssue {
+  readonly message: string;
+  readonly path: readonly PropertyKey[];
+}
+
+/** The base class of every NecroStack error. */
+export class NecroStackError extends Error {
+  /** A stable, machine-readable identifier (for example `"ERR_EVENT_VALIDATION"`). */
+  readonly code: string;
+
+  constructor(message: string, code: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** An event envelope (constructor input or wire JSON) broke one or more rules. */
+export class EventValidationError extends NecroStackError {
+  readonly issues: readonly ValidationIssue[];
+
+  constructor(issues: readonly ValidationIssue[], options?: ErrorOptions) {
+    super(`Invalid event: ${formatIssues(issues)}`, "ERR_EVENT_VALIDATION", options);
+    this.issues = issues;
+  }
+}
+
+/** An option given to a NecroStack class is out of its allowed range or of the wrong type. */
+export class InvalidOptionError extends NecroStackError {
+  readonly option: string;
+
+  constructor(option: string, expected: string, received: unknown) {
+    super(
+      `Expected \`${option}\` to be ${expected}, got ${describeValue(received)}`,
+      "ERR_INVALID_OPTION",
+    );
+    this.option = option;
+  }
+}
+
+/** An event could not be put on the backend (after retries, where retries apply). */
+export class EnqueueError extends NecroStackError {
+  readonly eventId: string;
+  readonly eventType: string;
+  readonly attempts: number;
+
+  constructor(
+    event: { readonly id: string; readonly eventType: string },
+    attempts: number,
+    cause: unknown,
+  ) {
+    super(
+      `Could not enqueue event ${event.eventType} (${event.id}) after ${attempts} attempt${
+        attempts === 1 ? "" : "s"
+      }: ${messageOf(cause)}`,
+      "ERR_ENQUEUE",
+      { cause },
+    );
+    this.eventId = event.id;
+    this.eventType = event.eventType;
+    this.attempts = attempts;
+  }
+}
+
+/** The Spine pulled one more event than `maxSteps` allows: most likely an event loop. */
+export class MaxStepsExceededError extends NecroStackError {
+  readonly maxSteps: number;
+
+  constructor(maxSteps: number) {
+    super("Max steps exceeded", "ERR_MAX_STEPS");
+    this.maxSteps = maxSteps;
+  }
+}
+
+/** The backend failed `failures` pulls in a row; the last failure is the `cause`. */
+export class BackendUnavailableError extends NecroStackError {
+  readonly failures: number;
+  readonly lastError: unknown;
+
+  constructor(failures: number, lastError: unknown) {
+    super(
+      `Backend unavailable: ${failures} consecutive failures, last: ${messageOf(lastError)}`,
+      "ERR_BACKEND_UNAVAILABLE",
+      { cause: lastError },
+    );
+    this.failures = failures;
+    this.lastError = lastError;
+  }
+}
+
+/** A bounded backend refused an event because it is full. Nothing was enqueued. */
+export class BackendFullError extends NecroStackError {
+  readonly maxSize: number;
+
+  constructor(maxSize: number) {
+    super(
+      `Backend is full (maxSize ${maxSize}); the event was not enqueued. Consume events faster or raise maxSize.`,
+      "ERR_BACKEND_FULL",
+    );
+    this.maxSize = maxSize;
+  }
+}
+
+/** The backend was closed; it takes no more events. */
+export class BackendClosedError extends NecroStackError {
+  constructor(operation: string) {
+    super(`Cannot ${operation}: the backend is closed`, "ERR_BACKEND_CLOSED");
+  }
+}
+
+/** An organ's handler threw, rejected, timed out, or returned something that is not events. */
+export class HandlerError extends NecroStackError {
+  readonly organ: string;
+  readonly eventId: string;
+  readonly eventType: string;
+
+  constructor(
+    organ: string,
+    event: { readonly id: string; readonly eventType: string },
+    message: string,
+    code = "ERR_HANDLER",
+    options?: ErrorOptions,
+  ) {
+    super(`Organ ${organ} failed on ${event.eventType} (${event.id}): ${message}`, code, options);
+    this.organ = organ;
+    this.eventId = event.id;
+    this.eventType = event.eventType;
+  }
+}
+
+/** A handler did not settle within `handlerTimeoutMs`. */
+export class HandlerTimeoutError extends HandlerError {
+  readonly timeoutMs: number;
+
+  constructor(
+    organ: string,
+    event: { readonly id: string; readonly eventType: string },
+    timeoutMs: number,
+  ) {
+    super(organ, event, `handler timed out after ${timeoutMs} ms`, "ERR_HANDLER_TIMEOUT");
+    this.timeoutMs = timeoutMs;
+  }
+}
+
+/** The text of any thrown value, for messages and logs. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return typeof error === "string" ? error : describeValue(error);
+}
+
+/** `` `0` (number) ``-style description of a received value, as option errors show it. */
+export function describeValue(value: unknown): string {
+  if (value === null) return "`null`";
+  if (value === undefined) return "`undefined`";
+  const type = Array.isArray(value) ? "array" : typeof value;
+  let shown: string;
+  try {
+    shown =
+      typeof value === "object" ? (JSON.stringify(value) ?? String(value)) : String(value as never);
+  } catch {
+    shown = Object.prototype.toString.call(value);
+  }
+  if (shown.length > 80) shown = `${shown.slice(0, 77)}...`;
+  return `\`${shown}\` (${type})`;
+}
+
+function formatIssues(issues: readonly ValidationIssue[]): string {
+  return issues
+    .map((issue) => (issue.path.length > 0 ? `${formatPath(issue.path)}: ` : "") + issue.message)
+    .join("; ");
+}
+
+/** `payload.items[2].name` for `["payload", "items", 2, "name"]`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const key of path) {
+    if (typeof key === "number") out += `[${key}]`;
+    else if (typeof key === "symbol") out += `[${String(key)}]`;
+    else out += out === "" ? key : `.${key}`;
+  }
+  return out;
+}

@@ -1,0 +1,174 @@
+/**
+ * JSON payload types and the hand-written check that turns a user's value into a deeply frozen,
+ * strictly-JSON copy. Hand-written because it runs once per event on the hot path: a schema
+ * library costs microseconds per event here, this costs a walk over the payload.
+ */
+import type { ValidationIssue } from "./errors.js";
+
+/** A value that survives `JSON.stringify` / `JSON.parse` unchanged. */
+export type JsonValue = string | number | boolean | null | JsonArray | JsonObject;
+/** A JSON array. */
+export type JsonArray = readonly JsonValue[];
+/** A JSON object: the shape of every event payload. */
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+/** The largest payload accepted, as UTF-8 bytes of its `JSON.stringify` form. */
+export const MAX_PAYLOAD_BYTES = 1_000_000;
+
+/** The payload of an event created without one. */
+export const EMPTY_PAYLOAD: JsonObject = Object.freeze({});
+
+/**
+ * Payloads this module produced. Passing one event's payload to a new event (common in chains)
+ * then costs a set lookup instead of a walk: it is already checked and frozen.
+ */
+const checked = new WeakSet<object>();
+checked.add(EMPTY_PAYLOAD);
+
+/**
+ * Checks `value` as an event payload and returns a deeply frozen copy of it, or pushes issues
+ * (with paths under `path`) and returns `undefined`.
+ */
+export function copyPayload(
+  value: unknown,
+  path: readonly PropertyKey[],
+  issues: ValidationIssue[],
+): JsonObject | undefined {
+  if (typeof value === "object" && value !== null && checked.has(value)) {
+    return value as JsonObject;
+  }
+  if (!isPlainObject(value)) {
+    issues.push({ message: `must be a plain JSON object, got ${kindOf(value)}`, path });
+    return undefined;
+  }
+  const walk = new Walk(issues);
+  const copy = walk.object(value, [...path]);
+  if (walk.failed) return undefined;
+  // The walk's byte count is an upper bound; only payloads near the limit pay for an exact count.
+  if (walk.bytes > MAX_PAYLOAD_BYTES) {
+    const exact = Buffer.byteLength(JSON.stringify(copy));
+    if (exact > MAX_PAYLOAD_BYTES) {
+      issues.push({
+        message: `is ${exact} bytes as JSON; the limit is ${MAX_PAYLOAD_BYTES} bytes`,
+        path,
+      });
+      return undefined;
+    }
+  }
+  checked.add(copy);
+  return copy;
+}
+
+class Walk {
+  failed = false;
+  /** An upper bound on the UTF-8 size of the JSON text. */
+  bytes = 0;
+  private readonly ancestors: object[] = [];
+
+  constructor(private readonly issues: ValidationIssue[]) {}
+
+  object(source: Record<string, unknown>, path: PropertyKey[]): JsonObject {
+    if (this.enter(source, path)) return EMPTY_PAYLOAD;
+    if (Object.getOwnPropertySymbols(source).length > 0) {
+      this.fail(path, "has symbol keys, which JSON cannot hold");
+    }
+    const out: Record<string, JsonValue> = {};
+    for (const key in source) {
+      // A key is at most 6 bytes per UTF-16 unit once escaped, plus quotes, colon and comma.
+      this.bytes += key.length * 6 + 4;
+      const item = this.value(source[key], path, key);
+      if (item !== undefined) out[key] = item;
+    }
+    this.ancestors.pop();
+    return Object.freeze(out);
+  }
+
+  private array(source: readonly unknown[], path: PropertyKey[]): JsonArray {
+    if (this.enter(source, path)) return [];
+    const out: JsonValue[] = new Array(source.length);
+    for (let i = 0; i < source.length; i++) {
+      this.bytes += 1;
+      const item = i in source ? this.value(source[i], path, i) : this.hole(path, i);
+      if (item !== undefined) out[i] = item;
+    }
+    this.ancestors.pop();
+    return Object.freeze(out);
+  }
+
+  private value(item: unknown, path: PropertyKey[], key: PropertyKey): JsonValue | undefined {
+    switch (typeof item) {
+      case "string":
+        this.bytes += item.length * 6 + 2;
+        return item;
+      case "number":
+        this.bytes += 24;
+        if (Number.isFinite(item)) return item;
+        return this.fail([...path, key], `must be a finite number, got ${String(item)}`);
+      case "boolean":
+        this.bytes += 5;
+        return item;
+      case "object": {
+        if (item === null) {
+          this.bytes += 4;
+          return null;
+        }
+        if (checked.has(item)) {
+          // Already checked and frozen: share it. Its size is not known here, so count it exactly.
+          this.bytes += Buffer.byteLength(JSON.stringify(item));
+          return item as JsonObject;
+        }
+        path.push(key);
+        let out: JsonValue | undefined;
+        if (Array.isArray(item) && Object.getPrototypeOf(item) === Array.prototype) {
+          out = this.array(item, path);
+        } else if (isPlainObject(item)) {
+          out = this.object(item, path);
+        } else {
+          out = this.fail([...path], `must be JSON, got ${kindOf(item)}`);
+        }
+        path.pop();
+        return out;
+      }
+      default:
+        return this.fail([...path, key], `must be JSON, got ${kindOf(item)}`);
+    }
+  }
+
+  /** Records `source` as an ancestor; true (with an issue) when it is already one: a cycle. */
+  private enter(source: object, path: PropertyKey[]): boolean {
+    if (this.ancestors.includes(source)) {
+      this.fail([...path], "contains a cycle (an object that refers back to itself)");
+      return true;
+    }
+    this.ancestors.push(source);
+    this.bytes += 2;
+    return false;
+  }
+
+  private hole(path: PropertyKey[], index: number): undefined {
+    return this.fail([...path, index], "is a hole in a sparse array, which JSON cannot hold");
+  }
+
+  private fail(path: readonly PropertyKey[], message: string): undefined {
+    this.failed = true;
+    this.issues.push({ message, path });
+    return undefined;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/** A short, human name for what a value is: `undefined`, `function`, `Date instance`, `array`. */
+export function kindOf(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "number" && !Number.isFinite(value)) return String(value);
+  if (typeof value !== "object") return typeof value;
+  if (Array.isArray(value)) return "array";
+  const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)
+    ?.constructor;
+  return ctor?.name ? `${ctor.name} instance` : "object";
+}

@@ -1,0 +1,38 @@
+/**
+ * The Organ: a handler class that names the event types it listens to and returns zero or more
+ * new events. `listensTo` plus one `handle` method is the whole contract.
+ */
+import type { Event } from "./event.js";
+
+/** What a handler may return: one event, several (enqueued in order), or nothing. */
+// biome-ignore lint/suspicious/noConfusingVoidType: lets a handler with no return statement type-check.
+export type HandlerResult = Event | readonly Event[] | null | undefined | void;
+
+/**
+ * Subclass it, list the event types in `listensTo`, and implement `handle`.
+ *
+ * ```ts
+ * class Greeter extends Organ<Event<"USER_JOINED", { name: string }>> {
+ *   readonly listensTo = ["USER_JOINED"] as const;
+ *   handle(event: Event<"USER_JOINED", { name: string }>) {
+ *     return new Event("GREETING_SENT", { text: `Hello, ${event.payload.name}` });
+ *   }
+ * }
+ * ```
+ */
+export abstract class Organ<TIn extends Event = Event> {
+  /** The event types this organ handles. Routing is by exact match. */
+  abstract readonly listensTo: readonly TIn["eventType"][];
+  /** The name in logs and stats: the subclass's name unless one is given to `super(name)`. */
+  readonly name: string;
+
+  constructor(name?: string) {
+    this.name = name ?? new.target.name;
+  }
+
+  /**
+   * Handles one event and returns the events it causes. May be sync or async. Throwing (or
+   * rejecting) counts as a handler failure; the Spine's `handlerFailureMode` says what follows.
+   */
+  abstract handle(event: TIn): HandlerResult | Promise<HandlerResult>;
+}

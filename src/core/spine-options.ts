@@ -1,0 +1,171 @@
+/**
+ * The Spine's options: their meaning and defaults, and the one place they are checked.
+ */
+import type { Backend } from "../backends/backend.js";
+import { InvalidOptionError } from "./errors.js";
+import type { Logger } from "./logging.js";
+import type { Organ } from "./organ.js";
+
+/** What the Spine does when the backend refuses an emitted event. */
+export const EnqueueFailureMode = {
+  /** Reject `run` with `EnqueueError` at once. */
+  FAIL: "fail",
+  /** Retry `retryAttempts` times with exponential backoff, then reject `run` with `EnqueueError`. */
+  RETRY: "retry",
+  /** Keep the event in the failed-event store and go on. */
+  STORE: "store",
+} as const;
+export type EnqueueFailureMode = (typeof EnqueueFailureMode)[keyof typeof EnqueueFailureMode];
+
+/** What the Spine does with an event after one of its handlers failed. */
+export const HandlerFailureMode = {
+  /** Log it, count it, and ack the event. */
+  LOG: "log",
+  /** Log it, count it, keep the event in the failed-event store, and ack it. */
+  STORE: "store",
+  /**
+   * Log it, count it, and leave the event unacked, so a durable backend delivers it again and
+   * dead-letters it after its own retry limit. Events the other organs returned for it are
+   * discarded, since it will be handled again. WARNING: the in-memory backend cannot redeliver:
+   * there the event is dropped after it is logged.
+   */
+  NACK: "nack",
+} as const;
+export type HandlerFailureMode = (typeof HandlerFailureMode)[keyof typeof HandlerFailureMode];
+
+/** Options for `new Spine()`. */
+export interface SpineOptions {
+  /** The organs, in routing order: an event goes to its listeners in this order. */
+  organs: readonly Organ[];
+  /** Where events wait between organs. */
+  backend: Backend;
+  /**
+   * The most events one `run` may pull; the next one rejects `run` with `MaxStepsExceededError`
+   * before any organ sees it. Guards against event loops. `Infinity` turns the guard off (for
+   * long-running workers).
+   * @defaultValue 10_000
+   */
+  maxSteps?: number;
+  /** @defaultValue "store" */
+  enqueueFailureMode?: EnqueueFailureMode;
+  /** Retries after the first failed enqueue, in mode "retry". @defaultValue 3 */
+  retryAttempts?: number;
+  /** Retry `n` (from 0) waits `retryBaseDelayMs * 2 ** n` ms. @defaultValue 100 */
+  retryBaseDelayMs?: number;
+  /** @defaultValue "log" */
+  handlerFailureMode?: HandlerFailureMode;
+  /**
+   * How long an async handler may take before it counts as failed. The handler is not cancelled;
+   * its late result is ignored. Synchronous handlers cannot be timed out. `Infinity` disables it.
+   * @defaultValue 30_000
+   */
+  handlerTimeoutMs?: number;
+  /** Failed pulls in a row before `run` rejects with `BackendUnavailableError`. @defaultValue 10 */
+  maxConsecutiveBackendFailures?: number;
+  /** Skip (and ack) an event whose id was already processed in this run. @defaultValue false */
+  dedupe?: boolean;
+  /**
+   * How many events may be in flight at once. Organs for one event always run in order; across
+   * events, order holds only at 1.
+   * @defaultValue 1
+   */
+  concurrency?: number;
+  /** How long one `pull` waits for an event before the Spine checks whether to go on. @defaultValue 1_000 */
+  pollTimeoutMs?: number;
+  /**
+   * A pino logger to log through (as its child `necrostack.spine`), or `false` for none.
+   * @defaultValue JSON lines on stderr at `NECROSTACK_LOG_LEVEL` (default "info")
+   */
+  logger?: Logger | false;
+  /** Capacity of the failed-event store; the oldest entries are dropped past it. @defaultValue 10_000 */
+  maxFailedEvents?: number;
+}
+
+/** Options with every default applied and every value checked. */
+export type ResolvedSpineOptions = Required<Omit<SpineOptions, "logger">> & {
+  readonly logger: Logger | false | undefined;
+};
+
+export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions {
+  if (typeof options !== "object" || options === null) {
+    throw new InvalidOptionError("options", "an object", options);
+  }
+  const { organs, backend } = options;
+  if (!Array.isArray(organs)) throw new InvalidOptionError("organs", "an array of organs", organs);
+  if (
+    typeof backend !== "object" ||
+    backend === null ||
+    typeof backend.enqueue !== "function" ||
+    typeof backend.pull !== "function" ||
+    typeof backend.ack !== "function"
+  ) {
+    throw new InvalidOptionError("backend", "a Backend (with enqueue, pull and ack)", backend);
+  }
+  return {
+    organs,
+    backend,
+    maxSteps: count("maxSteps", options.maxSteps, 10_000, 1, true),
+    enqueueFailureMode: oneOf(
+      "enqueueFailureMode",
+      options.enqueueFailureMode,
+      "store",
+      Object.values(EnqueueFailureMode),
+    ),
+    retryAttempts: count("retryAttempts", options.retryAttempts, 3, 0, false),
+    retryBaseDelayMs: count("retryBaseDelayMs", options.retryBaseDelayMs, 100, 0, false),
+    handlerFailureMode: oneOf(
+      "handlerFailureMode",
+      options.handlerFailureMode,
+      "log",
+      Object.values(HandlerFailureMode),
+    ),
+    handlerTimeoutMs: count("handlerTimeoutMs", options.handlerTimeoutMs, 30_000, 1, true),
+    maxConsecutiveBackendFailures: count(
+      "maxConsecutiveBackendFailures",
+      options.maxConsecutiveBackendFailures,
+      10,
+      1,
+      false,
+    ),
+    dedupe: flag("dedupe", options.dedupe, false),
+    concurrency: count("concurrency", options.concurrency, 1, 1, false),
+    pollTimeoutMs: count("pollTimeoutMs", options.pollTimeoutMs, 1_000, 1, false),
+    logger: options.logger,
+    maxFailedEvents: count("maxFailedEvents", options.maxFailedEvents, 10_000, 0, false),
+  };
+}
+
+function count(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  allowInfinity: boolean,
+): number {
+  if (value === undefined) return fallback;
+  if (allowInfinity && value === Number.POSITIVE_INFINITY) return value;
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min) {
+    const what = min === 0 ? "a non-negative integer" : `an integer >= ${min}`;
+    throw new InvalidOptionError(name, allowInfinity ? `${what} or Infinity` : what, value);
+  }
+  return value;
+}
+
+function oneOf<T extends string>(
+  name: string,
+  value: T | undefined,
+  fallback: T,
+  allowed: readonly T[],
+): T {
+  if (value === undefined) return fallback;
+  if (!allowed.includes(value)) {
+    throw new InvalidOptionError(name, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
+  }
+  return value;
+}
+
+function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== "boolean") throw new InvalidOptionError(name, "a boolean", value);
+  return value;
+}

@@ -1,0 +1,48 @@
+/**
+ * NecroStack: events, organs and a spine.
+ * The Redis Streams backend has its own entry point, `necrostack/redis`.
+ */
+
+/** Backends: where events wait between organs. */
+export type { Backend, BackendHealth } from "./backends/backend.js";
+export { InMemoryBackend, type InMemoryBackendOptions } from "./backends/in-memory.js";
+/** Errors: every one extends NecroStackError and has a stable `code`. */
+export {
+  BackendClosedError,
+  BackendFullError,
+  BackendUnavailableError,
+  EnqueueError,
+  EventValidationError,
+  HandlerError,
+  HandlerTimeoutError,
+  InvalidOptionError,
+  MaxStepsExceededError,
+  NecroStackError,
+  type ValidationIssue,
+} from "./core/errors.js";
+/** Events: the immutable, validated messages that flow between organs. */
+export { Event, type EventInit, type EventJSON } from "./core/event.js";
+export type { FailedEvent, FailureStage } from "./core/failed-events.js";
+export {
+  EMPTY_PAYLOAD,
+  type JsonArray,
+  type JsonObject,
+  type JsonValue,
+  MAX_PAYLOAD_BYTES,
+} from "./core/json.js";
+/** Logging: NecroStack's JSON line format through pino. */
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./core/logging.js";
+/** Organs: handler classes that turn an event into zero or more new events. */
+export { type HandlerResult, Organ } from "./core/organ.js";
+/** The Spine: the dispatcher that runs organs over a backend. */
+export { type RunOptions, type RunUntil, Spine } from "./core/spine.js";
+export {
+  EnqueueFailureMode,
+  HandlerFailureMode,
+  type SpineOptions,
+} from "./core/spine-options.js";
+export type { SpineStats } from "./core/stats.js";
+export type { TimestampInput } from "./core/timestamp.js";
+
+/** Utilities. */
+export { maskSecrets, maskUrl } from "./utils/redact.js";

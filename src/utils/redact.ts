@@ -1,0 +1,18 @@
+/**
+ * Keeps secrets out of logs and error messages: the password in `redis://user:secret@host` (and
+ * any other `scheme://user:password@` URL) becomes `***`.
+ */
+
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]*@/gi;
+const URL_PASSWORD_ONLY = /([a-z][a-z0-9+.-]*:\/\/):[^\s@/]+@/gi;
+
+/** `text` with every URL password replaced by `***`. */
+export function maskSecrets(text: string): string {
+  if (!text.includes("@")) return text;
+  return text.replace(URL_CREDENTIALS, "$1***@").replace(URL_PASSWORD_ONLY, "$1:***@");
+}
+
+/** A URL safe to print: its password (if any) masked. */
+export function maskUrl(url: string): string {
+  return maskSecrets(url);
+}
