@@ -70,7 +70,8 @@ export class RedisServer {
   }
 
   get running(): boolean {
-    return this.#process !== undefined && this.#process.exitCode === null;
+    const child = this.#process;
+    return child !== undefined && child.exitCode === null && child.signalCode === null;
   }
 
   /** Starts the process again (after `stop` or `kill`) on the same port and directory. */
@@ -100,7 +101,7 @@ export class RedisServer {
     this.#process = child;
     const deadline = Date.now() + 10_000;
     while (!(await ping(this.port))) {
-      if (child.exitCode !== null) {
+      if (child.exitCode !== null || child.signalCode !== null) {
         throw new Error(`redis-server exited with ${child.exitCode}: ${stderr.trim()}`);
       }
       if (Date.now() > deadline) throw new Error("redis-server did not answer PING within 10 s");
