@@ -8,8 +8,11 @@ import { describeValue } from "./errors.js";
 /** What the Event constructor accepts as a timestamp. */
 export type TimestampInput = Date | string | number;
 
-// Date.UTC's range: ±8.64e15 ms around the epoch.
-const MAX_MS = 8.64e15;
+// Years 1 to 9999: what ISO-8601's four-digit years and Python's datetime can both hold, so every
+// accepted timestamp survives toJSON() and fromJSON() here and in NecroStack for Python.
+const MIN_MS = new Date("0001-01-01T00:00:00Z").getTime();
+const MAX_MS = new Date("9999-12-31T23:59:59.999Z").getTime();
+const RANGE = "between years 1 and 9999 (0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z)";
 
 const ISO =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?(Z|z|[+-]\d{2}(?::?\d{2})?)$/;
@@ -18,15 +21,25 @@ const ISO =
 export function parseTimestamp(input: unknown): number | string {
   if (input instanceof Date) {
     const ms = input.getTime();
-    return Number.isNaN(ms) ? "must be a valid Date, got an Invalid Date" : ms;
+    if (Number.isNaN(ms)) return "must be a valid Date, got an Invalid Date";
+    return inRange(ms) ? ms : `must be ${RANGE}, got ${input.toISOString()}`;
   }
   if (typeof input === "number") {
-    return Number.isFinite(input) && Math.abs(input) <= MAX_MS
+    return Number.isFinite(input) && inRange(Math.trunc(input))
       ? Math.trunc(input)
-      : `must be epoch milliseconds within the Date range, got ${describeValue(input)}`;
+      : `must be epoch milliseconds ${RANGE}, got ${describeValue(input)}`;
   }
-  if (typeof input === "string") return parseIso(input);
+  if (typeof input === "string") {
+    const ms = parseIso(input);
+    return typeof ms === "string" || inRange(ms)
+      ? ms
+      : `must be ${RANGE}, got ${describeValue(input)}`;
+  }
   return `must be a Date, an ISO-8601 string or epoch milliseconds, got ${describeValue(input)}`;
+}
+
+function inRange(ms: number): boolean {
+  return ms >= MIN_MS && ms <= MAX_MS;
 }
 
 function parseIso(text: string): number | string {
@@ -42,20 +55,30 @@ function parseIso(text: string): number | string {
   const minute = Number(mi);
   const second = Number(s);
   const ms = Number(frac.padEnd(3, "0").slice(0, 3));
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  // Date.UTC rolls 2024-02-30 over to March: a round trip catches impossible fields.
-  const check = new Date(utc);
+  // Not Date.UTC: it reads years 0 to 99 as 1900 to 1999.
+  const check = new Date(0);
+  check.setUTCFullYear(year, month - 1, day);
+  check.setUTCHours(hour, minute, second, ms);
+  const utc = check.getTime();
+  // Dates roll 2024-02-30 over to March: reading the fields back catches impossible ones.
   if (
     check.getUTCFullYear() !== year ||
     check.getUTCMonth() !== month - 1 ||
     check.getUTCDate() !== day ||
     hour > 23 ||
     minute > 59 ||
-    second > 59
+    second > 59 ||
+    !validOffset(zone)
   ) {
     return `is not a real date-time: ${describeValue(text)}`;
   }
   return utc - offsetMs(zone);
+}
+
+function validOffset(zone: string): boolean {
+  if (zone.length < 3) return true;
+  const digits = zone.slice(1).replace(":", "");
+  return Number(digits.slice(0, 2)) <= 23 && Number(digits.slice(2) || "0") <= 59;
 }
 
 function offsetMs(zone: string): number {
