@@ -77,7 +77,13 @@ class Walk {
       // A key is at most 6 bytes per UTF-16 unit once escaped, plus quotes, colon and comma.
       this.bytes += key.length * 6 + 4;
       const item = this.value(source[key], path, key);
-      if (item !== undefined) out[key] = item;
+      if (item === undefined) continue;
+      // Assigning to "__proto__" would set the copy's prototype and lose the key: define it.
+      if (key === "__proto__") {
+        Object.defineProperty(out, key, { value: item, enumerable: true, writable: true });
+      } else {
+        out[key] = item;
+      }
     }
     this.ancestors.pop();
     return Object.freeze(out);
@@ -102,6 +108,8 @@ class Walk {
         return item;
       case "number":
         this.bytes += 24;
+        // JSON has no negative zero: keep what a round trip through JSON gives back.
+        if (item === 0) return 0;
         if (Number.isFinite(item)) return item;
         return this.fail([...path, key], `must be a finite number, got ${String(item)}`);
       case "boolean":
@@ -167,7 +175,7 @@ export function kindOf(value: unknown): string {
   if (value === null) return "null";
   if (typeof value === "number" && !Number.isFinite(value)) return String(value);
   if (typeof value !== "object") return typeof value;
-  if (Array.isArray(value)) return "array";
+  if (Array.isArray(value) && Object.getPrototypeOf(value) === Array.prototype) return "array";
   const ctor = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)
     ?.constructor;
   return ctor?.name ? `${ctor.name} instance` : "object";
