@@ -1,0 +1,180 @@
+/**
+ * The core suite: the in-memory Spine's throughput (logs at warn, and the default info logs to a
+ * file), its latency under a steady load, its memory over a long run, and two baselines measured
+ * in the same run. Throughput runs are interleaved, one process each, so background load on the
+ * machine falls on NecroStack and the baselines alike.
+ */
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BaselineArgs, BaselineResult } from "./core/baselines.js";
+import type { LatencyArgs, LatencyResult } from "./core/latency.js";
+import type { MemoryArgs, MemoryResult } from "./core/memory.js";
+import type { ThroughputArgs, ThroughputResult } from "./core/throughput.js";
+import { runInChild } from "./lib/child.js";
+import { median, spread } from "./lib/stats.js";
+import type { BenchRow, BenchRunOptions, BenchSuite } from "./lib/suite.js";
+
+const THROUGHPUT = new URL("./core/throughput.ts", import.meta.url);
+const BASELINES = new URL("./core/baselines.ts", import.meta.url);
+const LATENCY = new URL("./core/latency.ts", import.meta.url);
+const MEMORY = new URL("./core/memory.ts", import.meta.url);
+
+/** Sizes for a full run and for `--quick`. */
+const SIZES = {
+  full: { starts: 200_000, warmup: 20_000, rounds: 5, latencyRuns: 3, latencyCount: 50_000 },
+  quick: { starts: 20_000, warmup: 2_000, rounds: 1, latencyRuns: 1, latencyCount: 5_000 },
+} as const;
+const LATENCY_RATE = 5_000;
+const MEMORY_STARTS = 1_000_000;
+/** The default level must be what a user who sets nothing gets. */
+const DEFAULT_ENV = { NECROSTACK_LOG_LEVEL: undefined };
+
+const CHAIN_NOTE = "events handled per second: A, B and C count, 3 per start event";
+
+const suite: BenchSuite = {
+  name: "core",
+  async run({ quick }: BenchRunOptions): Promise<BenchRow[]> {
+    const size = quick ? SIZES.quick : SIZES.full;
+    const logFile = join(tmpdir(), `necrostack-bench-${process.pid}.log`);
+    const chainArgs = (level: "warn" | "info"): ThroughputArgs => ({
+      starts: size.starts,
+      warmup: size.warmup,
+      level,
+      logFile,
+    });
+    const baselineArgs: BaselineArgs = { starts: size.starts, warmup: size.warmup };
+
+    const warn: number[] = [];
+    const info: number[] = [];
+    const emitter: number[] = [];
+    const fifo: number[] = [];
+    const queuedRss: number[] = [];
+    for (let round = 0; round < size.rounds; round++) {
+      const w = await runInChild<ThroughputResult>(
+        THROUGHPUT,
+        "measureThroughput",
+        chainArgs("warn"),
+        { env: DEFAULT_ENV },
+      );
+      warn.push(w.eventsPerSecond);
+      queuedRss.push(w.maxRssMB);
+      const i = await runInChild<ThroughputResult>(
+        THROUGHPUT,
+        "measureThroughput",
+        chainArgs("info"),
+        { env: DEFAULT_ENV },
+      );
+      info.push(i.eventsPerSecond);
+      emitter.push(
+        (await runInChild<BaselineResult>(BASELINES, "measureEmitter", baselineArgs))
+          .eventsPerSecond,
+      );
+      fifo.push(
+        (await runInChild<BaselineResult>(BASELINES, "measureAsyncFifo", baselineArgs))
+          .eventsPerSecond,
+      );
+    }
+
+    const latencyArgs: LatencyArgs = {
+      rate: LATENCY_RATE,
+      count: size.latencyCount,
+      warmup: size.latencyCount / 10,
+      logFile,
+    };
+    const latencies: LatencyResult[] = [];
+    for (let run = 0; run < size.latencyRuns; run++) {
+      latencies.push(await runInChild<LatencyResult>(LATENCY, "measureLatency", latencyArgs));
+    }
+    const memoryArgs: MemoryArgs = { starts: MEMORY_STARTS, batch: 1_024, logFile };
+    const memory: MemoryResult[] = [];
+    for (let run = 0; run < (quick ? 1 : 3); run++) {
+      memory.push(await runInChild<MemoryResult>(MEMORY, "measureMemory", memoryArgs));
+    }
+
+    const starts = `${size.starts.toLocaleString("en-US")} start events after ${size.warmup.toLocaleString("en-US")} of warm-up`;
+    const latencyNote = `start event enqueued -> organ A's handler starts; ${LATENCY_RATE.toLocaleString("en-US")} start events/s (3-organ chain, logs at warn), ${size.latencyCount.toLocaleString("en-US")} measured per run`;
+    const pct = (pick: (r: LatencyResult) => number) => spread(latencies.map(pick));
+    return [
+      {
+        metric: "3-organ chain, in-memory, logs at warn",
+        unit: "events/s",
+        ...spread(warn),
+        target: { op: ">=", value: 1_000_000 },
+        note: `${CHAIN_NOTE}; ${starts}`,
+      },
+      {
+        metric: "3-organ chain, in-memory, default info logs to a file",
+        unit: "events/s",
+        ...spread(info),
+        target: { op: ">=", value: 45_000 },
+        note: `createLogger({ destination: file }); 5 JSON lines per start event; ${starts}`,
+      },
+      {
+        metric: "baseline: same chain on Node's EventEmitter",
+        unit: "events/s",
+        ...spread(emitter),
+        note: "listeners emit the next event synchronously; frozen {id, timestamp, type, payload} per hop, randomUUID() + new Date()",
+      },
+      {
+        metric: "baseline: bare async FIFO loop",
+        unit: "events/s",
+        ...spread(fifo),
+        note: "array queue filled up front, each async handler awaited; frozen {id, timestamp, type, payload} per hop, randomUUID() + new Date()",
+      },
+      {
+        metric: "ratio: logs at warn / EventEmitter",
+        unit: "x",
+        value: median(warn) / median(emitter),
+        note: "medians of the same run",
+      },
+      {
+        metric: "ratio: logs at warn / async FIFO",
+        unit: "x",
+        value: median(warn) / median(fifo),
+        note: "medians of the same run",
+      },
+      {
+        metric: "ratio: info logs / async FIFO",
+        unit: "x",
+        value: median(info) / median(fifo),
+        note: "medians of the same run",
+      },
+      {
+        metric: "latency p50",
+        unit: "µs",
+        ...pct((r) => r.p50Us),
+        target: { op: "<", value: 30 },
+        note: latencyNote,
+      },
+      {
+        metric: "latency p99",
+        unit: "µs",
+        ...pct((r) => r.p99Us),
+        target: { op: "<", value: 250 },
+        note: latencyNote,
+      },
+      { metric: "latency p99.9", unit: "µs", ...pct((r) => r.p999Us), note: latencyNote },
+      {
+        metric: "latency max",
+        unit: "µs",
+        ...pct((r) => r.maxUs),
+        note: `worst producer lag: ${Math.max(...latencies.map((r) => r.maxBacklog))} events behind schedule`,
+      },
+      {
+        metric: "peak RSS, 1,000,000 start events streamed",
+        unit: "MB",
+        ...spread(memory.map((r) => r.peakRssMB)),
+        target: { op: "<", value: 200 },
+        note: `whole process; 3,000,000 events handled, at most 1,024 start events queued; RSS at 10% ${Math.round(median(memory.map((r) => r.rssAtTenthMB)))} MB, at the end ${Math.round(median(memory.map((r) => r.rssAtEndMB)))} MB`,
+      },
+      {
+        metric: `peak RSS, ${size.starts.toLocaleString("en-US")} start events queued up front`,
+        unit: "MB",
+        ...spread(queuedRss),
+        note: "whole process of the warn throughput run: every start event made and queued before run()",
+      },
+    ];
+  },
+};
+
+export default suite;

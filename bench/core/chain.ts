@@ -1,0 +1,47 @@
+/**
+ * The benchmark workload: a 3-organ chain where A emits B, B emits C and C ends it. Each organ
+ * builds a new one-field payload, so every hop creates and validates a real event.
+ */
+import type { Event as EventClass, Organ as OrganClass } from "../../src/index.js";
+import type { Package } from "../lib/built.js";
+
+type Payload = { readonly n: number };
+
+/**
+ * The chain's organs, from the given build of the package, and a count of events that reached C.
+ * `onA` is called first thing in A's handler (the latency probe).
+ */
+export function chainOrgans(
+  pkg: Package,
+  onA?: (event: EventClass<"A", Payload>) => void,
+): { organs: OrganClass[]; completed: () => number } {
+  const { Event, Organ } = pkg;
+  let completed = 0;
+  class A extends Organ<EventClass<"A", Payload>> {
+    readonly listensTo = ["A"] as const;
+    handle(event: EventClass<"A", Payload>): EventClass {
+      onA?.(event);
+      return new Event("B", { n: event.payload.n });
+    }
+  }
+  class B extends Organ<EventClass<"B", Payload>> {
+    readonly listensTo = ["B"] as const;
+    handle(event: EventClass<"B", Payload>): EventClass {
+      return new Event("C", { n: event.payload.n });
+    }
+  }
+  class C extends Organ<EventClass<"C", Payload>> {
+    readonly listensTo = ["C"] as const;
+    handle(_event: EventClass<"C", Payload>): undefined {
+      completed++;
+    }
+  }
+  return { organs: [new A(), new B(), new C()], completed: () => completed };
+}
+
+/** `count` start events of type A, made before any timing starts. */
+export function startEvents(pkg: Package, count: number): EventClass[] {
+  const events: EventClass[] = new Array(count);
+  for (let i = 0; i < count; i++) events[i] = new pkg.Event("A", { n: i });
+  return events;
+}
