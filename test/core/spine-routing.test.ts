@@ -140,7 +140,7 @@ describe("Spine routing", () => {
     async (_label, handle, shape) => {
       const logs = captureLogs("error");
       const spine = new Spine({
-        organs: [organ("Odd", ["A"], handle as () => undefined)],
+        organs: [organ("Odd", ["A"], handle as unknown as () => undefined)],
         backend: new InMemoryBackend(),
         logger: logs.logger,
         handlerFailureMode: "store",
