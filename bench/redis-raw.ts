@@ -1,0 +1,106 @@
+/**
+ * The raw Redis ceilings for the Redis suite: the same 3-step chain (A emits B emits C) done by a
+ * plain ioredis loop with no framework, in the stream layout NecroStack uses (one `event` field
+ * holding the event's JSON). Each hop parses the entry and builds the next event's JSON with a
+ * fresh UUID and timestamp, as any real consumer must.
+ *
+ * - batched: XREADGROUP COUNT n, then one pipeline with an XADD per emitted event and one XACK
+ *   for the whole batch.
+ * - one at a time: XREADGROUP COUNT 1, then one pipeline with that event's XADD and XACK: two
+ *   round trips per event.
+ *
+ * Both count events handled (A, B and C: 3 per start event) from the first XADD of a start event
+ * to the last XACK, the same span the NecroStack runs are timed over.
+ */
+import { randomUUID } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { Redis } from "ioredis";
+
+export interface RawArgs {
+  readonly url: string;
+  /** Start events; 3 events are handled per start. */
+  readonly starts: number;
+  /** Entries per XREADGROUP; 1 for the one-at-a-time loop. */
+  readonly count: number;
+}
+
+export interface RawResult {
+  readonly handled: number;
+  readonly seconds: number;
+  readonly eventsPerSecond: number;
+}
+
+const NEXT: Readonly<Record<string, string>> = { A: "B", B: "C" };
+const GROUP = "bench";
+const CONSUMER = "raw";
+
+function eventJson(type: string, n: number): string {
+  return JSON.stringify({
+    id: randomUUID(),
+    timestamp: new Date().toISOString(),
+    event_type: type,
+    payload: { n },
+  });
+}
+
+/**
+ * Measures the raw loop described above on a fresh stream, after an untimed warm-up run of a
+ * tenth of the size, and deletes the streams after.
+ */
+export async function measureRawChain(args: RawArgs): Promise<RawResult> {
+  await runRawChain({ ...args, starts: Math.max(1, Math.round(args.starts / 10)) });
+  return runRawChain(args);
+}
+
+async function runRawChain(args: RawArgs): Promise<RawResult> {
+  const redis = new Redis(args.url);
+  const reader = redis.duplicate();
+  const stream = `bench:raw:${randomUUID()}`;
+  try {
+    await redis.xgroup("CREATE", stream, GROUP, "0", "MKSTREAM");
+    const total = args.starts * 3;
+    const started = performance.now();
+    for (let from = 0; from < args.starts; from += 1_000) {
+      const pipe = redis.pipeline();
+      for (let n = from; n < Math.min(args.starts, from + 1_000); n++) {
+        pipe.xadd(stream, "*", "event", eventJson("A", n));
+      }
+      await pipe.exec();
+    }
+    let handled = 0;
+    while (handled < total) {
+      const reply = (await reader.xreadgroup(
+        "GROUP",
+        GROUP,
+        CONSUMER,
+        "COUNT",
+        args.count,
+        "BLOCK",
+        1_000,
+        "STREAMS",
+        stream,
+        ">",
+      )) as [string, [string, string[]][]][] | null;
+      const entries = reply?.[0]?.[1];
+      if (entries === undefined || entries.length === 0) continue;
+      const pipe = redis.pipeline();
+      const ids: string[] = [];
+      for (const [id, fields] of entries) {
+        const json = fields[fields.indexOf("event") + 1];
+        const event = JSON.parse(json as string) as { event_type: string; payload: { n: number } };
+        const next = NEXT[event.event_type];
+        if (next !== undefined) pipe.xadd(stream, "*", "event", eventJson(next, event.payload.n));
+        ids.push(id);
+        handled++;
+      }
+      pipe.xack(stream, GROUP, ...ids);
+      await pipe.exec();
+    }
+    const seconds = (performance.now() - started) / 1_000;
+    return { handled, seconds, eventsPerSecond: handled / seconds };
+  } finally {
+    await redis.del(stream);
+    reader.disconnect();
+    redis.disconnect();
+  }
+}
