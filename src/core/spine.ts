@@ -101,7 +101,14 @@ export class Spine {
     const onAbort = (): void => this.stop();
     signal?.addEventListener("abort", onAbort, { once: true });
     try {
-      const starts = start === undefined ? NO_EVENTS : start instanceof Event ? [start] : start;
+      const starts =
+        start === undefined
+          ? NO_EVENTS
+          : start instanceof Event
+            ? [start]
+            : Array.isArray(start)
+              ? (start as readonly Event[])
+              : [start as Event];
       for (const event of starts) await this.#enqueueStart(event);
       if (signal?.aborted) this.stop();
       await this.#loop(until === "idle");
