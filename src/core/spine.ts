@@ -108,7 +108,7 @@ export class Spine {
             ? [start]
             : Array.isArray(start)
               ? (start as readonly Event[])
-              : [start as Event];
+              : [start as unknown as Event];
       for (const event of starts) await this.#enqueueStart(event);
       if (signal?.aborted) this.stop();
       await this.#loop(until === "idle");
