@@ -187,6 +187,8 @@ export class Spine {
         }
         if (inProcess && untilIdle) break;
         event = await this.#pull();
+        // A failed pull (undefined) says nothing about whether events wait: only an empty one is idle.
+        if (event === undefined) continue;
         if (event === null) {
           if (untilIdle && this.#inFlight === 0) break;
           continue;
@@ -540,8 +542,11 @@ export class Spine {
     }
   }
 
-  /** One blocking pull, with the consecutive-failure guard and a backoff after each failure. */
-  async #pull(): Promise<Event | null> {
+  /**
+   * One blocking pull, with the consecutive-failure guard and a backoff after each failure.
+   * Resolves `null` when the backend had no event, `undefined` when the pull failed.
+   */
+  async #pull(): Promise<Event | null | undefined> {
     try {
       const event = await this.#backend.pull(
         this.#options.pollTimeoutMs,
@@ -554,13 +559,13 @@ export class Spine {
       this.#backendFailed("pull", error);
       if (failures >= this.#options.maxConsecutiveBackendFailures) {
         this.#fatal ??= new BackendUnavailableError(failures, error);
-        return null;
+        return undefined;
       }
       await abortableSleep(
         Math.min(MAX_BACKOFF_MS, 10 * 2 ** failures),
         this.#stopController.signal,
       );
-      return null;
+      return undefined;
     }
   }
 
