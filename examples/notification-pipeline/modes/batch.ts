@@ -1,0 +1,85 @@
+/** The batch modes in one process: the demo, `--file` and `--stress`. */
+import { createLogger, type Logger } from "necrostack";
+import { MemoryPipeline, type NotificationRequest } from "../pipeline.js";
+import { demoRequests, loadRequestFile, stressRequests } from "../requests.js";
+import type { Settings } from "../settings.js";
+import { formatAuditLine, formatSummary, type Summary } from "../summary.js";
+
+export async function runBatch(settings: Settings): Promise<Summary> {
+  let requests: NotificationRequest[];
+  let malformed: string[] = [];
+  if (settings.mode === "file") {
+    const loaded = loadRequestFile(settings.file as string);
+    requests = loaded.requests;
+    malformed = loaded.malformed;
+    for (const problem of malformed) console.error(`skipped ${problem}`);
+    console.log(
+      `Read ${requests.length} request${requests.length === 1 ? "" : "s"} from ${settings.file}` +
+        (malformed.length > 0
+          ? `; skipped ${malformed.length} malformed row${malformed.length === 1 ? "" : "s"}`
+          : ""),
+    );
+  } else if (settings.mode === "stress") {
+    requests = stressRequests(settings.count, settings.email.seed);
+  } else {
+    requests = demoRequests();
+    console.log(`Notification pipeline demo: ${requests.length} built-in requests`);
+  }
+  const { email } = settings;
+  console.log(
+    `seed ${email.seed}, email failure rate ${email.failureRate}, ${email.maxAttempts} email attempts, ` +
+      `backoff ${email.backoffMs} ms, concurrency ${settings.concurrency}`,
+  );
+
+  const stress = settings.mode === "stress";
+  const pipeline = new MemoryPipeline(settings, {
+    keepLines: !stress && !settings.quiet,
+    logger: spineLogger(settings),
+  });
+  const batch = await pipeline.process(requests);
+  if (!stress && !settings.quiet) {
+    console.log("\nAudit");
+    for (const line of await pipeline.audit.lines()) console.log(formatAuditLine(line));
+  }
+  const summary = await pipeline.summary();
+  console.log(`\n${formatSummary(summary)}`);
+  const seconds = batch.durationMs / 1000;
+  if (stress) {
+    console.log(
+      `\nThroughput: ${batch.eventsProcessed} events in ${seconds.toFixed(3)} s = ` +
+        `${rate(batch.eventsProcessed, seconds)} events/s, ` +
+        `${rate(requests.length, seconds)} notifications/s`,
+    );
+  } else {
+    console.log(`\n${batch.eventsProcessed} events in ${batch.durationMs.toFixed(1)} ms`);
+  }
+  reportUnexpected(pipeline);
+  if (settings.json) {
+    console.log(
+      JSON.stringify({
+        summary,
+        malformed: malformed.length,
+        eventsProcessed: batch.eventsProcessed,
+        durationMs: Math.round(batch.durationMs),
+      }),
+    );
+  }
+  return summary;
+}
+
+/** NecroStack's own logs, on stderr, at `--log-level`; none by default. */
+export function spineLogger(settings: Settings): Logger | false {
+  return settings.logLevel === "silent" ? false : createLogger({ level: settings.logLevel });
+}
+
+export function reportUnexpected(pipeline: MemoryPipeline): void {
+  for (const failed of pipeline.unexpectedFailures) {
+    console.error(
+      `unexpected failure in ${failed.organ ?? "?"} on ${failed.event.eventType}: ${String(failed.error)}`,
+    );
+  }
+}
+
+function rate(count: number, seconds: number): string {
+  return Math.round(count / Math.max(seconds, 1e-9)).toLocaleString("en-US");
+}
