@@ -112,13 +112,14 @@ export class Spine {
       for (const event of starts) await this.#enqueueStart(event);
       if (signal?.aborted) this.stop();
       await this.#loop(until === "idle");
-      return this.getStats();
     } finally {
       signal?.removeEventListener("abort", onAbort);
       this.#stats.endedAt = Date.now();
       this.#running = false;
       this.#seen = undefined;
     }
+    // Taken once the run is over, so the stats it resolves with say it is not running.
+    return this.getStats();
   }
 
   /** Stops the run: events in flight finish (their events are enqueued and they are acked), nothing new is pulled. */
