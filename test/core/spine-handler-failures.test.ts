@@ -143,7 +143,7 @@ describe("Spine handler failures", () => {
     expect(backend.acked).toEqual([start]);
     const [stored] = spine.failedEvents();
     expect(stored).toMatchObject({ event: start, stage: "handler", organ: "Failing" });
-    expect((stored?.error as Error).message).toBe("boom");
+    expect(stored?.error).toEqual(new Error("boom"));
     expect(Object.isFrozen(stored)).toBe(true);
   });
 

@@ -173,8 +173,7 @@ describe("Spine routing", () => {
     const stats = await spine.run(new Event("A"));
     expect(seen).toEqual(["E"]);
     expect(stats.handlerErrors).toEqual({ Mixed: 1 });
-    expect(String((spine.failedEvents()[0]?.error as Error).message)).toContain(
-      "element [1] is a plain object",
-    );
+    expect(spine.failedEvents()[0]?.error).toBeInstanceOf(HandlerError);
+    expect(String(spine.failedEvents()[0]?.error)).toContain("element [1] is a plain object");
   });
 });
