@@ -8,8 +8,8 @@ export function capitalise(text: string): string {
 
 /** Puts `spirit` in place of each `{spirit}` in `template`, capitalised where a sentence starts. */
 export function fillSpirit(template: string, spirit: string): string {
-  return template.replace(/(^|[.!?] )?\{spirit\}/g, (_, start: string | undefined) =>
-    start === undefined ? spirit : start + capitalise(spirit),
+  return template.replace(/\{spirit\}/g, (_, offset: number) =>
+    offset === 0 || /[.!?]\s+$/.test(template.slice(0, offset)) ? capitalise(spirit) : spirit,
   );
 }
 
