@@ -1,0 +1,114 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import {
+  Event,
+  InMemoryBackend,
+  MaxStepsExceededError,
+  NecroStackError,
+  Spine,
+} from "../../src/index.js";
+import { organ } from "./support/organs.js";
+
+/**
+ * `starts` start events, each the head of a chain; the chains hold `total` events in all.
+ * Returns the Spine and the events its organ has seen.
+ */
+function chains(maxSteps: number, async: boolean) {
+  const seen: Event[] = [];
+  const next = (event: Event) => {
+    seen.push(event);
+    const left = event.payload.left as number;
+    return left > 0 ? new Event("STEP", { left: left - 1 }) : undefined;
+  };
+  const spine = new Spine({
+    organs: [organ("Stepper", ["STEP"], async ? async (e) => next(e) : next)],
+    backend: new InMemoryBackend(),
+    logger: false,
+    maxSteps,
+  });
+  return { spine, seen };
+}
+
+/** Start events whose chains hold exactly `total` events, split over `heads` chains. */
+function startEvents(total: number, heads: number): Event[] {
+  const count = Math.min(heads, total);
+  return Array.from({ length: count }, (_, i) => {
+    const size = Math.floor(total / count) + (i < total % count ? 1 : 0);
+    return new Event("STEP", { left: size - 1 });
+  });
+}
+
+const scenario = fc.record({
+  maxSteps: fc.integer({ min: 1, max: 60 }),
+  heads: fc.integer({ min: 1, max: 5 }),
+  async: fc.boolean(),
+});
+
+describe("Spine max steps", () => {
+  it("completes a run of exactly maxSteps events, start events included", async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ maxSteps, heads, async }) => {
+        const { spine, seen } = chains(maxSteps, async);
+        const stats = await spine.run(startEvents(maxSteps, heads));
+        expect(stats.eventsProcessed).toBe(maxSteps);
+        expect(seen).toHaveLength(maxSteps);
+      }),
+    );
+  });
+
+  it('rejects the (maxSteps+1)-th event with MaxStepsExceededError "Max steps exceeded" before any organ sees it', async () => {
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ maxSteps, heads, async }) => {
+        const { spine, seen } = chains(maxSteps, async);
+        const error = await spine.run(startEvents(maxSteps + 1, heads)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(MaxStepsExceededError);
+        expect((error as Error).message).toBe("Max steps exceeded");
+        expect(seen).toHaveLength(maxSteps);
+      }),
+    );
+  });
+
+  it("raises an error that is an Error and a NecroStackError carrying the limit", async () => {
+    const { spine } = chains(3, false);
+    const error = await spine.run(new Event("STEP", { left: 10 })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toBeInstanceOf(NecroStackError);
+    expect((error as MaxStepsExceededError).maxSteps).toBe(3);
+    expect((error as MaxStepsExceededError).code).toBe("ERR_MAX_STEPS");
+  });
+
+  it("stops an endless loop at the default of 10,000 steps", async () => {
+    const spine = new Spine({
+      organs: [organ("Loop", ["PING"], () => new Event("PING"))],
+      backend: new InMemoryBackend(),
+      logger: false,
+    });
+    await expect(spine.run(new Event("PING"))).rejects.toThrow(MaxStepsExceededError);
+    expect(spine.getStats().eventsProcessed).toBe(10_000);
+  });
+
+  it("counts steps per run", async () => {
+    const { spine } = chains(5, false);
+    await spine.run(new Event("STEP", { left: 4 }));
+    const again = await spine.run(new Event("STEP", { left: 4 }));
+    expect(again.eventsProcessed).toBe(5);
+  });
+
+  it("enforces the limit at concurrency > 1 too", async () => {
+    const seen: number[] = [];
+    const spine = new Spine({
+      organs: [
+        organ("Fan", ["A"], async (e) => {
+          seen.push(e.payload.n as number);
+          return [new Event("A", { n: 0 }), new Event("A", { n: 0 })];
+        }),
+      ],
+      backend: new InMemoryBackend(),
+      logger: false,
+      maxSteps: 20,
+      concurrency: 4,
+    });
+    await expect(spine.run(new Event("A", { n: 0 }))).rejects.toThrow("Max steps exceeded");
+    expect(seen).toHaveLength(20);
+  });
+});
