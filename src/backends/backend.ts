@@ -47,6 +47,13 @@ export interface Backend {
   /** Gives up on a pulled event now: a durable backend moves it to its dead-letter store. */
   nack?(event: Event, reason?: string): Promise<void>;
 
+  /**
+   * The Spine is done with a pulled event and leaves it unacked (a handler failed under
+   * handlerFailureMode "nack"). A durable backend stops holding it, so it is delivered again
+   * after its redelivery delay and dead-lettered after its retry limit. Synchronous; never throws.
+   */
+  release?(event: Event): void;
+
   /** Releases resources; pending `pull`s resolve `null`. Must be idempotent. */
   close?(): Promise<void>;
 

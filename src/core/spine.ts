@@ -287,6 +287,7 @@ export class Spine {
         { event_id: event.id, event_type: event.eventType },
         `Leaving ${event.eventType} unacked after a handler failure (handlerFailureMode "nack")`,
       );
+      this.#backend.release?.(event);
       return undefined;
     }
     const backend = this.#backend;
