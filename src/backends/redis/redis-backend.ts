@@ -1,0 +1,589 @@
+/**
+ * RedisBackend: events in a Redis stream, consumed through a consumer group, so many workers on
+ * many machines share one stream with at-least-once delivery.
+ *
+ * Every event `pull` hands out stays pending in Redis until it is acked (or committed, or
+ * dead-lettered). Entries a consumer holds are refreshed while it works on them, so only entries
+ * of dead or stalled consumers are claimed by others (see recovery.ts).
+ */
+import { BackendClosedError } from "../../core/errors.js";
+import { Event } from "../../core/event.js";
+import { type Logger, resolveLogger } from "../../core/logging.js";
+import { maskUrl } from "../../utils/redact.js";
+import type { Backend, BackendHealth } from "../backend.js";
+import {
+  type ConnectionListener,
+  isNoGroupError,
+  type StreamClient,
+  type StreamEntry,
+} from "./client.js";
+import { RedisOperationError } from "./errors.js";
+import { IoredisStreamClient } from "./ioredis-client.js";
+import { MetricsCounter, type RedisBackendMetrics } from "./metrics.js";
+import {
+  type RedisBackendOptions,
+  type ResolvedRedisBackendOptions,
+  resolveRedisBackendOptions,
+} from "./options.js";
+import { OutageLog } from "./outage-log.js";
+import { recoverIdleEntries } from "./recovery.js";
+import { COMMIT, DEAD_LETTER, LEAVE_GROUP, TOUCH } from "./scripts.js";
+import { decodeEntry, EVENT_FIELD, encodeEvent } from "./wire.js";
+
+/** What `health()` reports for a RedisBackend. Counts are null when Redis could not be asked. */
+export type RedisBackendHealth = BackendHealth & {
+  readonly details: {
+    readonly streamLength: number | null;
+    readonly consumerGroup: string;
+    readonly consumerName: string;
+    /** Entries delivered to the group and not yet acked. */
+    readonly pending: number | null;
+    /** Entries not yet delivered to the group (null when Redis is older than 7). */
+    readonly lag: number | null;
+    readonly consumers: number | null;
+    readonly dlqLength: number | null;
+    /** Why Redis is unhealthy. */
+    readonly error?: string;
+  };
+};
+
+/** Longest pause between failed reads (and failed recovery rounds). */
+const MAX_BACKOFF_MS = 2_000;
+
+interface Read {
+  done: boolean;
+  error: unknown;
+}
+
+export class RedisBackend implements Backend, AsyncDisposable {
+  /** At-least-once: the Spine runs `until: "stopped"` on it by default. */
+  readonly durable = true;
+  readonly streamKey: string;
+  readonly consumerGroup: string;
+  readonly consumerName: string;
+  readonly dlqStream: string;
+  readonly #options: ResolvedRedisBackendOptions;
+  readonly #log: Logger;
+  readonly #outage: OutageLog;
+  readonly #target: string;
+  readonly #metrics = new MetricsCounter();
+  #client: StreamClient | undefined;
+  #connecting: Promise<StreamClient> | undefined;
+  #groupReady = false;
+  #consuming = false;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  /** Entries read and not yet handed out, oldest first. */
+  #batch: Event[] = [];
+  /** Every event read and not yet settled: in the batch or handed out. */
+  readonly #held = new Set<Event>();
+  /** The entry each delivered Event object came from (ids may repeat in a stream; objects do not). */
+  readonly #entryOf = new WeakMap<Event, string>();
+  #read: Read | undefined;
+  #readFailures = 0;
+  #readBackoffUntil = 0;
+  #wakers: (() => void)[] = [];
+  /** Acks, commits and dead-letter moves in flight, so `close()` can wait for them. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+  #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
+  #recoveryFailures = 0;
+  #touchTimer: ReturnType<typeof setInterval> | undefined;
+  #commandsWereReady = false;
+
+  constructor(options: RedisBackendOptions) {
+    this.#options = resolveRedisBackendOptions(options);
+    this.streamKey = this.#options.streamKey;
+    this.consumerGroup = this.#options.consumerGroup;
+    this.consumerName = this.#options.consumerName;
+    this.dlqStream = this.#options.dlqStream;
+    this.#target = maskUrl(this.#options.redisUrl);
+    this.#log = resolveLogger(this.#options.logger, "necrostack.redis");
+    this.#outage = new OutageLog(this.#log, this.#target);
+  }
+
+  /** A snapshot of the counters. */
+  get metrics(): RedisBackendMetrics {
+    return this.#metrics.snapshot();
+  }
+
+  /** Adds an event to the stream. Resolves once Redis has stored it. */
+  async enqueue(event: Event): Promise<void> {
+    if (!(event instanceof Event)) {
+      throw new TypeError(`enqueue() takes an Event, got ${typeof event}`);
+    }
+    if (this.#closed) throw new BackendClosedError("enqueue");
+    const client = await this.#connect();
+    try {
+      await client.add(this.streamKey, [EVENT_FIELD, encodeEvent(event)], this.#options.maxLen);
+    } catch (error) {
+      throw new RedisOperationError("enqueue (XADD)", this.#target, error);
+    }
+    this.#metrics.eventsEnqueued++;
+  }
+
+  /**
+   * The next event for this consumer: from the local batch, else from one XREADGROUP that waits
+   * up to `timeoutMs`. Resolves null on timeout, abort or close; an abort never loses an entry
+   * (a read still under way fills the batch for the next pull). Rejects with
+   * `RedisOperationError` when Redis fails; the next pull backs off before reading again.
+   */
+  async pull(timeoutMs = 1_000, signal?: AbortSignal): Promise<Event | null> {
+    const ready = this.#take();
+    if (ready !== undefined) return ready;
+    if (this.#closed || signal?.aborted) return null;
+    const client = await this.#connect();
+    this.#startConsuming();
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      const event = this.#take();
+      if (event !== undefined) return event;
+      if (this.#closed || signal?.aborted) return null;
+      const read = this.#read;
+      if (read?.done) {
+        this.#read = undefined;
+        if (read.error !== undefined) await this.#readFailed(client, read.error);
+        continue;
+      }
+      const now = Date.now();
+      if (now >= deadline) return null;
+      if (read === undefined && now >= this.#readBackoffUntil) {
+        if (!this.#groupReady) await this.#ensureGroup(client);
+        const free = this.#options.batchSize - this.#held.size;
+        if (free > 0) this.#startRead(client, free, deadline - now);
+      }
+      const wakeAt =
+        read === undefined
+          ? Math.min(deadline, Math.max(now + 1, this.#readBackoffUntil))
+          : deadline;
+      await this.#sleep(wakeAt - now, signal);
+    }
+  }
+
+  /** Acks the entry `event` came from. Idempotent; an event this backend did not deliver is ignored. */
+  async ack(event: Event): Promise<void> {
+    const id = this.#entryOf.get(event);
+    if (id === undefined) return;
+    this.#settle(event);
+    const client = await this.#connect();
+    try {
+      await this.#track(client.ack(this.streamKey, this.consumerGroup, [id]));
+    } catch (error) {
+      // Still pending in Redis: it will be delivered again.
+      this.#entryOf.set(event, id);
+      throw new RedisOperationError("ack (XACK)", this.#target, error);
+    }
+    this.#metrics.eventsAcked++;
+  }
+
+  /**
+   * Acks `event` and adds `emitted` to the stream in one atomic step, only while this consumer
+   * still owns the entry; otherwise adds nothing (the consumer that claimed it will). An event
+   * this backend did not deliver is not acked; its emitted events are added.
+   */
+  async commit(event: Event, emitted: readonly Event[]): Promise<void> {
+    const id = this.#entryOf.get(event);
+    if (id === undefined) {
+      for (const next of emitted) await this.enqueue(next);
+      return;
+    }
+    // Whatever happens, this consumer stops holding the entry: on failure it stays pending in
+    // Redis and is delivered again once idle.
+    this.#settle(event);
+    const client = await this.#connect();
+    const args: (string | number)[] = [
+      this.consumerGroup,
+      this.consumerName,
+      id,
+      this.#options.maxLen ?? 0,
+    ];
+    for (const next of emitted) args.push(encodeEvent(next));
+    let result: unknown;
+    try {
+      result = await this.#track(client.runScript(COMMIT, [this.streamKey], args));
+    } catch (error) {
+      this.#entryOf.set(event, id);
+      throw new RedisOperationError("commit", this.#target, error);
+    }
+    if (result === -1) {
+      this.#metrics.commitsSkipped++;
+      this.#log.warn(
+        { event_id: event.id, event_type: event.eventType, entry_id: id },
+        `Entry ${id} (${event.eventType}) is no longer owned by ${this.consumerName}: another consumer claimed it after it stayed unacked past claimMinIdleMs; its ${emitted.length} emitted event(s) were not added`,
+      );
+      return;
+    }
+    if (result === -2) this.#groupReady = false;
+    this.#metrics.eventsEnqueued += emitted.length;
+    this.#metrics.eventsAcked++;
+  }
+
+  /** Moves the entry `event` came from to the dead-letter stream now, with `reason`, and acks it. */
+  async nack(event: Event, reason = "Rejected by its consumer"): Promise<void> {
+    const id = this.#entryOf.get(event);
+    if (id === undefined) return;
+    this.#settle(event);
+    const client = await this.#connect();
+    await this.#deadLetter(client, id, reason, encodeEvent(event));
+  }
+
+  /**
+   * Stops holding `event` without acking it: it stays pending and is delivered again (to this or
+   * another consumer) once idle for `claimMinIdleMs`, until `maxRetries` deliveries.
+   */
+  release(event: Event): void {
+    this.#settle(event);
+    this.#entryOf.delete(event);
+  }
+
+  async health(): Promise<RedisBackendHealth> {
+    const started = performance.now();
+    const base = { consumerGroup: this.consumerGroup, consumerName: this.consumerName };
+    try {
+      const client = await this.#connect();
+      await client.ping();
+      const latencyMs = performance.now() - started;
+      const [streamLength, group, dlqLength] = await Promise.all([
+        client.length(this.streamKey),
+        client.groupInfo(this.streamKey, this.consumerGroup),
+        client.length(this.dlqStream),
+      ]);
+      return {
+        healthy: true,
+        latencyMs,
+        details: {
+          ...base,
+          streamLength,
+          pending: group?.pending ?? 0,
+          lag: group?.lag ?? null,
+          consumers: group?.consumers ?? 0,
+          dlqLength,
+        },
+      };
+    } catch (error) {
+      const failure = new RedisOperationError("health check", this.#target, error);
+      return {
+        healthy: false,
+        latencyMs: performance.now() - started,
+        details: {
+          ...base,
+          streamLength: null,
+          pending: null,
+          lag: null,
+          consumers: null,
+          dlqLength: null,
+          error: failure.message,
+        },
+      };
+    }
+  }
+
+  /**
+   * Waits for acks and commits under way, leaves the group when this consumer holds no pending
+   * entries (one that does is kept, or its entries could never be claimed), and closes the
+   * connections. Entries read but not handed out stay pending and go to other consumers once
+   * idle. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Connection and group
+
+  #connect(): Promise<StreamClient> {
+    if (this.#client !== undefined) return Promise.resolve(this.#client);
+    if (this.#closed) return Promise.reject(new BackendClosedError("use Redis"));
+    this.#connecting ??= IoredisStreamClient.connect(
+      this.#options.redisUrl,
+      this.#options.client,
+      this.#onConnection,
+    ).then(
+      (client) => {
+        this.#client = client;
+        return client;
+      },
+      (error: unknown) => {
+        this.#connecting = undefined;
+        throw error;
+      },
+    );
+    return this.#connecting;
+  }
+
+  readonly #onConnection: ConnectionListener = (event, connection, error) => {
+    if (event === "error") {
+      this.#outage.connectionError(error);
+      return;
+    }
+    if (event !== "ready" || connection !== "commands") return;
+    if (this.#commandsWereReady) this.#metrics.reconnections++;
+    this.#commandsWereReady = true;
+    this.#outage.connected();
+  };
+
+  async #ensureGroup(client: StreamClient): Promise<void> {
+    try {
+      const created = await client.createGroup(this.streamKey, this.consumerGroup);
+      if (created) {
+        this.#log.info(
+          { stream: this.streamKey, group: this.consumerGroup },
+          `Created consumer group ${this.consumerGroup} on ${this.streamKey}`,
+        );
+      }
+      this.#groupReady = true;
+    } catch (error) {
+      this.#backOffReads();
+      throw new RedisOperationError("consumer group creation (XGROUP CREATE)", this.#target, error);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Reading
+
+  #take(): Event | undefined {
+    const event = this.#batch.shift();
+    if (event !== undefined) this.#metrics.eventsPulled++;
+    return event;
+  }
+
+  #startRead(client: StreamClient, count: number, blockMs: number): void {
+    const read: Read = { done: false, error: undefined };
+    this.#read = read;
+    client
+      .readGroup(this.streamKey, this.consumerGroup, this.consumerName, count, Math.max(1, blockMs))
+      .then(
+        (entries) => {
+          this.#readFailures = 0;
+          this.#accept(entries);
+        },
+        (error: unknown) => {
+          read.error = error;
+        },
+      )
+      .finally(() => {
+        read.done = true;
+        this.#wake();
+      });
+  }
+
+  async #readFailed(client: StreamClient, error: unknown): Promise<void> {
+    if (isNoGroupError(error)) {
+      // Redis restarted without persistence, or the key was deleted or evicted.
+      this.#groupReady = false;
+      this.#log.warn(
+        { stream: this.streamKey, group: this.consumerGroup },
+        `Consumer group ${this.consumerGroup} on ${this.streamKey} is gone (Redis restarted without persistence, or the key was deleted); recreating it`,
+      );
+      if (this.#readFailures > 0) this.#backOffReads();
+      this.#readFailures++;
+      await this.#ensureGroup(client);
+      return;
+    }
+    this.#backOffReads();
+    throw new RedisOperationError("read (XREADGROUP)", this.#target, error);
+  }
+
+  #backOffReads(): void {
+    this.#readFailures++;
+    this.#readBackoffUntil = Date.now() + backoff(this.#readFailures);
+  }
+
+  /** Takes entries read or claimed: events into the batch, anything else to the dead-letter stream. */
+  #accept(entries: readonly StreamEntry[]): void {
+    for (const entry of entries) {
+      if (entry.fields === null) continue;
+      const decoded = decodeEntry(entry.fields);
+      if (typeof decoded === "string") {
+        this.#log.warn(
+          { entry_id: entry.id, stream: this.streamKey, reason: decoded },
+          `Entry ${entry.id} is not a valid event; moving it to ${this.dlqStream}: ${decoded}`,
+        );
+        const client = this.#client;
+        if (client !== undefined) {
+          this.#deadLetter(client, entry.id, decoded, "").catch((error: unknown) =>
+            this.#outage.taskFailed("dead-letter move", error),
+          );
+        }
+        continue;
+      }
+      this.#entryOf.set(decoded, entry.id);
+      this.#held.add(decoded);
+      this.#batch.push(decoded);
+    }
+    this.#wake();
+  }
+
+  /** Stops holding `event` (no more keep-alive) and frees its slot. */
+  #settle(event: Event): void {
+    this.#entryOf.delete(event);
+    if (this.#held.delete(event)) this.#wake();
+  }
+
+  async #deadLetter(
+    client: StreamClient,
+    id: string,
+    reason: string,
+    fallback: string,
+  ): Promise<void> {
+    let result: unknown;
+    try {
+      result = await this.#track(
+        client.runScript(
+          DEAD_LETTER,
+          [this.streamKey, this.dlqStream],
+          [
+            this.consumerGroup,
+            id,
+            reason,
+            new Date().toISOString(),
+            this.consumerName,
+            0,
+            fallback,
+          ],
+        ),
+      );
+    } catch (error) {
+      throw new RedisOperationError("dead-letter move", this.#target, error);
+    }
+    if (result === 1) this.#metrics.eventsFailed++;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Background: recovery and keep-alive, started by the first pull (a producer never claims)
+
+  #startConsuming(): void {
+    if (this.#consuming || this.#closed) return;
+    this.#consuming = true;
+    this.#scheduleRecovery(0);
+    const every = Math.max(5, Math.floor(this.#options.claimMinIdleMs / 3));
+    this.#touchTimer = setInterval(() => this.#touch(), every);
+    this.#touchTimer.unref();
+  }
+
+  #scheduleRecovery(delayMs: number): void {
+    if (this.#closed) return;
+    this.#recoveryTimer = setTimeout(() => void this.#recover(), delayMs);
+    this.#recoveryTimer.unref();
+  }
+
+  async #recover(): Promise<void> {
+    const client = this.#client;
+    let more = false;
+    try {
+      if (client !== undefined && !this.#closed) {
+        more = await recoverIdleEntries({
+          client,
+          options: this.#options,
+          metrics: this.#metrics,
+          log: this.#log,
+          heldIds: () => this.#heldIds(),
+          freeSlots: () => this.#options.batchSize - this.#held.size,
+          accept: (entries) => this.#accept(entries),
+        });
+      }
+      this.#recoveryFailures = 0;
+    } catch (error) {
+      if (isNoGroupError(error)) this.#groupReady = false;
+      else this.#outage.taskFailed("recovery of idle entries", error);
+      this.#recoveryFailures++;
+    }
+    const interval = this.#options.claimIntervalMs;
+    this.#scheduleRecovery(
+      more
+        ? 0
+        : this.#recoveryFailures === 0
+          ? interval
+          : interval + backoff(this.#recoveryFailures),
+    );
+  }
+
+  #touch(): void {
+    const client = this.#client;
+    if (client === undefined || this.#held.size === 0 || this.#outage.down) return;
+    const ids = [...this.#heldIds()];
+    client
+      .runScript(TOUCH, [this.streamKey], [this.consumerGroup, this.consumerName, ...ids])
+      .catch((error: unknown) => this.#outage.taskFailed("keep-alive of entries in hand", error));
+  }
+
+  #heldIds(): Set<string> {
+    const ids = new Set<string>();
+    for (const event of this.#held) {
+      const id = this.#entryOf.get(event);
+      if (id !== undefined) ids.add(id);
+    }
+    return ids;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Small helpers
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#inFlight.add(promise);
+    const forget = (): void => {
+      this.#inFlight.delete(promise);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  #wake(): void {
+    const wakers = this.#wakers;
+    if (wakers.length === 0) return;
+    this.#wakers = [];
+    for (const wake of wakers) wake();
+  }
+
+  /** Waits up to `ms`, or until something changes (entries arrive, a slot frees, close, abort). */
+  #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener("abort", done, { once: true });
+      this.#wakers.push(done);
+    });
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#closed = true;
+    clearTimeout(this.#recoveryTimer);
+    clearInterval(this.#touchTimer);
+    this.#wake();
+    const client = this.#client ?? (await this.#connecting?.catch(() => undefined));
+    if (client === undefined) return;
+    await Promise.allSettled([...this.#inFlight]);
+    if (this.#consuming) {
+      try {
+        const left = await client.runScript(
+          LEAVE_GROUP,
+          [this.streamKey],
+          [this.consumerGroup, this.consumerName],
+        );
+        if (left !== 1) {
+          this.#log.info(
+            { consumer: this.consumerName, group: this.consumerGroup },
+            `Consumer ${this.consumerName} still has pending entries; kept in group ${this.consumerGroup} so others can claim them`,
+          );
+        }
+      } catch (error) {
+        this.#outage.taskFailed("leaving the consumer group", error);
+      }
+    }
+    this.#batch = [];
+    this.#held.clear();
+    await client.close();
+  }
+}
+
+function backoff(failures: number): number {
+  return Math.min(MAX_BACKOFF_MS, 25 * 2 ** Math.min(failures, 10));
+}

@@ -1,0 +1,102 @@
+/**
+ * The Lua scripts: each does in one atomic step what would be unsafe as separate commands.
+ * Every script touches only the keys it is given, so with keys that share a hash tag it runs on
+ * Redis Cluster too.
+ */
+import { type LuaScript, luaScript } from "./client.js";
+
+/**
+ * Commit: ack an entry and add the events its handling emitted, only if this consumer still owns
+ * the entry. A consumer that stalled past claimMinIdleMs and lost its entry to another consumer
+ * adds nothing: the new owner will emit them.
+ *
+ * KEYS: stream. ARGV: group, consumer, entry id, maxLen (0 = no trimming), then one event JSON
+ * per emitted event. Returns the number of events added, -1 when the entry is not ours, -2 when
+ * the group no longer exists.
+ */
+export const COMMIT: LuaScript = luaScript(`
+local owned = redis.pcall('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
+if type(owned) == 'table' and owned.err then return -2 end
+if #owned == 0 then return -1 end
+local maxlen = tonumber(ARGV[4])
+for i = 5, #ARGV do
+  if maxlen > 0 then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'event', ARGV[i])
+  else
+    redis.call('XADD', KEYS[1], '*', 'event', ARGV[i])
+  end
+end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
+return #ARGV - 4
+`);
+
+/**
+ * Dead-letter: copy an entry to the dead-letter stream in NecroStack's layout (`original_id`,
+ * `event`, `reason`, `failed_at`) and ack it, if it is still pending as expected: owned by
+ * `consumer` when one is given, else idle at least `minIdle` ms (so two consumers recovering at
+ * once dead-letter it once). An entry that is gone from the stream is acked with no copy unless
+ * `fallback` holds its event.
+ *
+ * KEYS: stream, dlq. ARGV: group, entry id, reason, failed_at, consumer ('' = any), minIdle,
+ * fallback event JSON ('' = none). Returns 1 when copied, 0 when acked without a copy, -1 when
+ * the entry was not pending as expected.
+ */
+export const DEAD_LETTER: LuaScript = luaScript(`
+local check
+if ARGV[5] ~= '' then
+  check = redis.pcall('XPENDING', KEYS[1], ARGV[1], 'IDLE', tonumber(ARGV[6]), ARGV[2], ARGV[2], 1, ARGV[5])
+else
+  check = redis.pcall('XPENDING', KEYS[1], ARGV[1], 'IDLE', tonumber(ARGV[6]), ARGV[2], ARGV[2], 1)
+end
+if type(check) == 'table' and check.err then return -1 end
+if #check == 0 then return -1 end
+local event = ARGV[7]
+local found = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+if #found > 0 then
+  local fields = found[1][2]
+  for i = 1, #fields, 2 do
+    if fields[i] == 'event' then event = fields[i + 1] end
+  end
+end
+local copied = 0
+if event ~= '' or #found > 0 then
+  redis.call('XADD', KEYS[2], '*', 'original_id', ARGV[2], 'event', event, 'reason', ARGV[3], 'failed_at', ARGV[4])
+  copied = 1
+end
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+return copied
+`);
+
+/**
+ * Keep-alive: reset the idle time of entries this consumer holds, so a slow handler keeps its
+ * entry. Only entries still owned by `consumer` are touched (XCLAIM with no min-idle would
+ * otherwise take an entry back from the consumer that rightly claimed it). JUSTID leaves the
+ * delivery count alone.
+ *
+ * KEYS: stream. ARGV: group, consumer, then entry ids. Returns how many were refreshed.
+ */
+export const TOUCH: LuaScript = luaScript(`
+local touched = 0
+for i = 3, #ARGV do
+  local owned = redis.pcall('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+  if type(owned) == 'table' and not owned.err and #owned > 0 then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'JUSTID')
+    touched = touched + 1
+  end
+end
+return touched
+`);
+
+/**
+ * Leave the group: delete this consumer only when it has no pending entries, since deleting a
+ * consumer drops its pending entries and nobody would ever claim them.
+ *
+ * KEYS: stream. ARGV: group, consumer. Returns 1 when deleted, 0 when kept.
+ */
+export const LEAVE_GROUP: LuaScript = luaScript(`
+local pending = redis.pcall('XPENDING', KEYS[1], ARGV[1], '-', '+', 1, ARGV[2])
+if type(pending) == 'table' and pending.err then return 0 end
+if #pending > 0 then return 0 end
+redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
+return 1
+`);
