@@ -25,7 +25,7 @@ export function parseFlags(command: string, argv: readonly string[], spec: FlagS
             Object.keys(spec).map((name) => `--${name}`),
           );
     throw new UsageError(
-      `necrostack ${command}: ${messageOf(error).replace(/\. To specify a positional.*$/s, "")}.${hint}`,
+      `necrostack ${command}: ${firstSentence(messageOf(error))}.${hint}`,
       help,
       { cause: error },
     );
@@ -63,4 +63,9 @@ export function integerFlag(
     );
   }
   return value;
+}
+
+/** parseArgs' messages run on with advice about `--`; the first sentence says what is wrong. */
+function firstSentence(message: string): string {
+  return message.split(/\.(?:\s|$)/)[0] ?? message;
 }
