@@ -53,8 +53,6 @@ export interface AuditLog {
     channels: readonly Channel[],
   ): Completion | null | Promise<Completion | null>;
   totals(): Promise<AuditTotals>;
-  /** Every line, ordered by notification id then channel. */
-  lines(): Promise<AuditLine[]>;
 }
 
 export function emptyTotals(): AuditTotals {
@@ -148,6 +146,7 @@ export class MemoryAuditLog implements AuditLog {
     return structuredClone(this.#totals);
   }
 
+  /** Every line, ordered by notification id then channel. */
   async lines(): Promise<AuditLine[]> {
     return [...this.#lines].sort(compareLines);
   }

@@ -6,31 +6,7 @@ import type { Settings } from "../settings.js";
 import { formatAuditLine, formatSummary, type Summary } from "../summary.js";
 
 export async function runBatch(settings: Settings): Promise<Summary> {
-  let requests: NotificationRequest[];
-  let malformed: string[] = [];
-  if (settings.mode === "file") {
-    const loaded = loadRequestFile(settings.file as string);
-    requests = loaded.requests;
-    malformed = loaded.malformed;
-    for (const problem of malformed) console.error(`skipped ${problem}`);
-    console.log(
-      `Read ${requests.length} request${requests.length === 1 ? "" : "s"} from ${settings.file}` +
-        (malformed.length > 0
-          ? `; skipped ${malformed.length} malformed row${malformed.length === 1 ? "" : "s"}`
-          : ""),
-    );
-  } else if (settings.mode === "stress") {
-    requests = stressRequests(settings.count, settings.email.seed);
-  } else {
-    requests = demoRequests();
-    console.log(`Notification pipeline demo: ${requests.length} built-in requests`);
-  }
-  const { email } = settings;
-  console.log(
-    `seed ${email.seed}, email failure rate ${email.failureRate}, ${email.maxAttempts} email attempts, ` +
-      `backoff ${email.backoffMs} ms, concurrency ${settings.concurrency}`,
-  );
-
+  const { requests, malformed } = readRequests(settings);
   const stress = settings.mode === "stress";
   const pipeline = new MemoryPipeline(settings, {
     keepLines: !stress && !settings.quiet,
@@ -67,6 +43,37 @@ export async function runBatch(settings: Settings): Promise<Summary> {
   return summary;
 }
 
+/** The requests of the chosen mode; malformed file rows are reported on stderr. */
+export function readRequests(settings: Settings): {
+  requests: NotificationRequest[];
+  malformed: string[];
+} {
+  let requests: NotificationRequest[];
+  let malformed: string[] = [];
+  if (settings.mode === "file") {
+    const loaded = loadRequestFile(settings.file as string);
+    requests = loaded.requests;
+    malformed = loaded.malformed;
+    for (const problem of malformed) console.error(`skipped ${problem}`);
+    console.log(
+      `Read ${plural(requests.length, "request")} from ${settings.file}` +
+        (malformed.length > 0 ? `; skipped ${plural(malformed.length, "malformed row")}` : ""),
+    );
+  } else if (settings.mode === "stress") {
+    requests = stressRequests(settings.count, settings.email.seed);
+    console.log(`Stress run: ${requests.length} generated requests`);
+  } else {
+    requests = demoRequests();
+    console.log(`Notification pipeline demo: ${requests.length} built-in requests`);
+  }
+  const { email } = settings;
+  console.log(
+    `seed ${email.seed}, email failure rate ${email.failureRate}, ${email.maxAttempts} email attempts, ` +
+      `backoff ${email.backoffMs} ms, concurrency ${settings.concurrency}`,
+  );
+  return { requests, malformed };
+}
+
 /** NecroStack's own logs, on stderr, at `--log-level`; none by default. */
 export function spineLogger(settings: Settings): Logger | false {
   return settings.logLevel === "silent" ? false : createLogger({ level: settings.logLevel });
@@ -80,6 +87,11 @@ export function reportUnexpected(pipeline: MemoryPipeline): void {
   }
 }
 
-function rate(count: number, seconds: number): string {
+/** `count` per second, as a rounded, grouped number. */
+export function rate(count: number, seconds: number): string {
   return Math.round(count / Math.max(seconds, 1e-9)).toLocaleString("en-US");
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
