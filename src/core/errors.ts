@@ -3,6 +3,7 @@
  * keep the original failure as ES2022 `cause`, so callers can branch on `instanceof` or `code`
  * and still see what went wrong underneath.
  */
+import { maskSecrets } from "../utils/redact.js";
 
 /** One validation problem, in the Standard Schema issue shape. */
 export interface ValidationIssue {
@@ -149,10 +150,14 @@ export class HandlerTimeoutError extends HandlerError {
   }
 }
 
-/** The text of any thrown value, for messages and logs. */
+/**
+ * The text of any thrown value, for messages and logs, with URL passwords masked: error messages
+ * built from a cause end up in logs and terminals, so a secret in the cause must not leak through
+ * them. The cause itself keeps the original.
+ */
 export function messageOf(error: unknown): string {
-  if (error instanceof Error) return error.message;
-  return typeof error === "string" ? error : describeValue(error);
+  if (error instanceof Error) return maskSecrets(error.message);
+  return maskSecrets(typeof error === "string" ? error : describeValue(error));
 }
 
 /** `` `0` (number) ``-style description of a received value, as option errors show it. */
