@@ -58,22 +58,35 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     typeof destination === "number" || typeof destination === "string"
       ? pino.destination({ dest: destination, sync: true })
       : destination;
-  return pino(
+  return build(level, stream, options.name ?? "necrostack");
+}
+
+/** The stream of each logger {@link createLogger} built. */
+const streams = new WeakMap<Logger, pino.DestinationStream>();
+
+function build(level: string, stream: pino.DestinationStream, name: string): Logger {
+  const logger = pino(
     {
       level,
       messageKey: "message",
-      base: { logger: options.name ?? "necrostack" },
+      base: { logger: name },
       timestamp: () => `,"timestamp":"${new Date().toISOString()}"`,
       formatters: { level: (label) => ({ level: label.toUpperCase() }) },
     },
     stream,
   );
+  streams.set(logger, stream);
+  return logger;
 }
 
 /** Resolves the Spine's `logger` option to a logger named `name`. */
 export function resolveLogger(logger: Logger | false | undefined, name: string): Logger {
   if (logger === false) return pino({ level: "silent" });
   if (logger === undefined) return createLogger({ name });
+  // A logger from createLogger already writes a `logger` field, and pino's child would write the
+  // field a second time: build one on the same stream and level under the new name instead.
+  const stream = streams.get(logger);
+  if (stream !== undefined) return build(logger.level, stream, name);
   return logger.child({ logger: name });
 }
 
