@@ -67,6 +67,19 @@ describe("Spine enqueue failures", () => {
       expect(error.message).toContain("refused BAD");
     });
 
+    it("masks a URL password of the cause in its message and keeps the cause as it was", async () => {
+      const backend = new ScriptedBackend({
+        onEnqueue: (event) => {
+          if (event.eventType === "BAD") throw new Error("lost redis://app:pa55word@db:6379");
+        },
+      });
+      const { spine } = emitter(backend, { enqueueFailureMode: "fail" });
+      const error = await rejection(spine.run(new Event("START")));
+      expect(error.message).toContain("redis://app:***@db:6379");
+      expect(error.message).not.toContain("pa55word");
+      expect((error.cause as Error).message).toContain("pa55word");
+    });
+
     it("counts the failing event once by its type", async () => {
       const { spine } = emitter(refusing("BAD"), { enqueueFailureMode: "fail" });
       await rejection(spine.run(new Event("START")));
