@@ -30,8 +30,15 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
-/** The IO of the current process. */
+/**
+ * The IO of the current process. When the reader of stdout goes away (`necrostack demo etl |
+ * head -3`), the process ends quietly, as Unix tools do, instead of crashing on EPIPE.
+ */
 export function processIO(): CliIO {
+  process.stdout.once("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    process.exit(process.exitCode ?? EXIT_OK);
+  });
   return {
     stdout: (text) => process.stdout.write(text),
     stderr: (text) => process.stderr.write(text),
