@@ -25,6 +25,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "run a demo pipeline on the in-memory backend (seance, etl)",
     load: async () => (await import("./cli/demo.js")).runDemo,
   },
+  worker: {
+    summary: "run the organs of a module on a Redis stream until SIGTERM/SIGINT",
+    load: async () => (await import("./cli/worker.js")).runWorker,
+  },
+  enqueue: {
+    summary: "add one event to a Redis stream",
+    load: async () => (await import("./cli/enqueue.js")).runEnqueue,
+  },
 };
 
 /** Error codes meaning "called wrongly": printed with a pointer to --help, exit code 2. */

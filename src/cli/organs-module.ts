@@ -10,6 +10,10 @@
  *
  * Organs are recognised by shape (`listensTo` and `handle`), not by `instanceof Organ`, so a
  * module that imports another copy of necrostack still works.
+ *
+ * A module may also export a `close()` function (sync or async): the worker calls it after it
+ * has stopped, to close what the organs opened (database pools, clients), so the process can
+ * exit.
  */
 import { existsSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
@@ -30,20 +34,45 @@ export class OrgansModuleError extends NecroStackError {
 
 type OrganClass = new () => Organ;
 
-/** Imports `modulePath` (relative to `cwd`) and returns its organs, in routing order. */
-export async function loadOrgans(modulePath: string, cwd = process.cwd()): Promise<Organ[]> {
+/** What an organs module provides. */
+export interface OrgansModule {
+  /** The organs, in routing order. */
+  readonly organs: Organ[];
+  /** The module's `close` export, if it has one. */
+  readonly close: (() => unknown) | undefined;
+}
+
+/** Imports `modulePath` (relative to `cwd`) and returns its organs and its `close` hook. */
+export async function loadOrgansModule(
+  modulePath: string,
+  cwd = process.cwd(),
+): Promise<OrgansModule> {
+  const namespace = await importModule(modulePath, cwd);
+  const close = namespace.close;
+  if (close !== undefined && typeof close !== "function") {
+    throw new OrgansModuleError(
+      modulePath,
+      `export close must be a function (called when the worker stops), got ${describeValue(close)}`,
+    );
+  }
+  return { organs: organsOf(namespace, modulePath), close: close as (() => unknown) | undefined };
+}
+
+async function importModule(modulePath: string, cwd: string): Promise<Record<string, unknown>> {
   const file = isAbsolute(modulePath) ? modulePath : resolve(cwd, modulePath);
   if (!existsSync(file)) {
     throw new OrgansModuleError(modulePath, `no such file (looked for ${file})`);
   }
-  let namespace: Record<string, unknown>;
   try {
-    namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (error) {
     throw new OrgansModuleError(modulePath, `failed to import: ${messageOf(error)}`, {
       cause: error,
     });
   }
+}
+
+function organsOf(namespace: Record<string, unknown>, modulePath: string): Organ[] {
   const fromDefault = namespace.default;
   if (fromDefault !== undefined) {
     const items = Array.isArray(fromDefault) ? (fromDefault as unknown[]) : [fromDefault];

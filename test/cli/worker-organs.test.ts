@@ -1,11 +1,16 @@
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { loadOrgans, OrgansModuleError } from "../../src/cli/organs-module.js";
+import { loadOrgansModule, OrgansModuleError } from "../../src/cli/organs-module.js";
 import { Event } from "../../src/index.js";
 
 const fixtures = fileURLToPath(new URL("../fixtures/organs/", import.meta.url));
 
-describe("loadOrgans", () => {
+/** The organs of a fixture module. */
+async function loadOrgans(path: string, cwd: string) {
+  return (await loadOrgansModule(path, cwd)).organs;
+}
+
+describe("loadOrgansModule", () => {
   it("takes a default export array in its order, constructing the classes in it", async () => {
     const organs = await loadOrgans("default-array.ts", fixtures);
     expect(organs.map((o) => o.name)).toEqual(["First", "Second"]);
@@ -47,6 +52,20 @@ describe("loadOrgans", () => {
   it("names the element of a default array that is not an organ", async () => {
     await expect(loadOrgans("bad-default.ts", fixtures)).rejects.toThrow(
       /export default\[1\] is not an organ .*got `\{"listensTo":\["PING"\]\}` \(object\)/,
+    );
+  });
+
+  it("returns the module's close export, and nothing when it has none", async () => {
+    const withClose = await loadOrgansModule("with-close.ts", fixtures);
+    expect(withClose.organs.map((o) => o.name)).toEqual(["Closable"]);
+    expect(typeof withClose.close).toBe("function");
+    expect(await withClose.close?.()).toBe("closed");
+    expect((await loadOrgansModule("default-array.ts", fixtures)).close).toBeUndefined();
+  });
+
+  it("rejects a close export that is not a function", async () => {
+    await expect(loadOrgansModule("bad-close.ts", fixtures)).rejects.toThrow(
+      /export close must be a function \(called when the worker stops\), got `true` \(boolean\)/,
     );
   });
 

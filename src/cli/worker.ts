@@ -1,0 +1,231 @@
+/**
+ * `necrostack worker`: runs the organs of a module on a RedisBackend until SIGTERM or SIGINT,
+ * then stops gracefully. Many workers on one stream and group share its events, each event
+ * going to one of them.
+ */
+import { createLogger, errorField } from "../core/logging.js";
+import { Spine } from "../core/spine.js";
+import { HandlerFailureMode, type SpineOptions } from "../core/spine-options.js";
+import type { RedisBackendOptions } from "../redis.js";
+import { maskUrl } from "../utils/redact.js";
+import type { CliIO } from "./command.js";
+import { type FlagSpec, integerFlag, parseFlags, stringFlag } from "./flags.js";
+import { loadOrgansModule } from "./organs-module.js";
+import { redisUrlFlag } from "./redis-url-flag.js";
+import { handleStopSignals } from "./stop-signals.js";
+import { UsageError } from "./usage-error.js";
+
+export const WORKER_USAGE = `Usage: necrostack worker --organs MODULE --redis URL [options]
+
+Runs the organs a module exports on a Redis stream until SIGTERM or SIGINT. Start several
+workers with the same --stream and --group to share the work: each event goes to one of them,
+and the events of a worker that dies are claimed by the others after --claim-min-idle-ms.
+
+MODULE exports its organs as a default array (instances or Organ subclasses, in routing order),
+or as named exports (Organ subclasses or instances; routed in alphabetical order of their names).
+It may also export a close() function, called once the worker has stopped, to close what the
+organs opened (database pools, clients). A .ts module needs a TypeScript loader, such as
+node --import tsx node_modules/necrostack/dist/cli.js worker --organs organs.ts
+
+Options:
+  --organs MODULE             path of the module with the organs (required)
+  --redis URL                 redis://[user:password@]host:port[/db] or rediss:// (default: $REDIS_URL)
+  --stream KEY                stream key (default: necrostack:events)
+  --group NAME                consumer group (default: necrostack)
+  --consumer NAME             this worker's name in the group (default: unique per process)
+  --concurrency N             events in flight at once (default: 1)
+  --batch-size N              entries fetched per read
+  --max-retries N             deliveries before an event goes to the dead-letter stream (default: 3)
+  --claim-min-idle-ms MS      idle time before another worker may claim an entry (default: 30000)
+  --claim-interval-ms MS      how often stale entries are looked for
+  --dlq KEY                   dead-letter stream (default: <stream>:dlq)
+  --max-len N                 trim the stream to about N entries when adding (default: no trimming)
+  --handler-failure-mode M    log, store or nack (default: log)
+  --handler-timeout-ms MS     time an async handler may take (default: 30000)
+  --shutdown-timeout-ms MS    time a graceful stop may take before the worker exits 1 (default: 10000)
+  -h, --help                  show this help
+
+Stopping: the first SIGTERM or SIGINT stops pulling, lets events in flight finish, flushes acks,
+closes the connections and exits 0. A second signal exits at once (130 for SIGINT, 143 for
+SIGTERM); events then in flight stay pending and another worker claims them.
+Logs: JSON lines on stderr, level from NECROSTACK_LOG_LEVEL (default info).
+`;
+
+const FLAGS: FlagSpec = {
+  organs: { type: "string" },
+  redis: { type: "string" },
+  stream: { type: "string" },
+  group: { type: "string" },
+  consumer: { type: "string" },
+  concurrency: { type: "string" },
+  "batch-size": { type: "string" },
+  "max-retries": { type: "string" },
+  "claim-min-idle-ms": { type: "string" },
+  "claim-interval-ms": { type: "string" },
+  dlq: { type: "string" },
+  "max-len": { type: "string" },
+  "handler-failure-mode": { type: "string" },
+  "handler-timeout-ms": { type: "string" },
+  "shutdown-timeout-ms": { type: "string" },
+  help: { type: "boolean", short: "h" },
+};
+
+/** The Spine options a worker takes from its flags. */
+export type WorkerSpineOptions = Omit<SpineOptions, "organs" | "backend" | "logger">;
+
+/** Everything the worker command was asked to do, checked. */
+export interface WorkerConfig {
+  readonly organsModule: string;
+  readonly redisUrl: string;
+  readonly backend: RedisBackendOptions;
+  readonly spine: WorkerSpineOptions;
+  readonly shutdownTimeoutMs: number;
+}
+
+const COMMAND = "worker";
+/** How long a stopped worker waits for the process to exit by itself before it exits. */
+const EXIT_GRACE_MS = 1_000;
+const HELP = "necrostack worker --help";
+/** Bounds for the numeric flags: timers cannot wait longer than 2^31-1 ms. */
+const MAX_COUNT = 100_000;
+const MAX_MS = 2_147_483_647;
+
+/** Parses the worker's flags. Returns `"help"` for --help; throws `UsageError`. */
+export function parseWorkerArgs(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+): WorkerConfig | "help" {
+  const values = parseFlags(COMMAND, argv, FLAGS);
+  if (values.help === true) return "help";
+  const organsModule = stringFlag(COMMAND, values, "organs");
+  if (organsModule === undefined) {
+    throw new UsageError(
+      "necrostack worker: give the module that exports the organs with --organs ./organs.js",
+      HELP,
+    );
+  }
+  const redisUrl = redisUrlFlag(COMMAND, values, env);
+  const text = (name: string): string | undefined => stringFlag(COMMAND, values, name);
+  const int = (name: string, min: number, max = MAX_COUNT): number | undefined =>
+    integerFlag(COMMAND, values, name, min, max);
+
+  const backend: RedisBackendOptions = { redisUrl };
+  const set = <K extends keyof RedisBackendOptions>(
+    key: K,
+    value: RedisBackendOptions[K] | undefined,
+  ): void => {
+    if (value !== undefined) backend[key] = value;
+  };
+  set("streamKey", text("stream"));
+  set("consumerGroup", text("group"));
+  set("consumerName", text("consumer"));
+  set("dlqStream", text("dlq"));
+  set("batchSize", int("batch-size", 1));
+  set("maxRetries", int("max-retries", 1));
+  set("claimMinIdleMs", int("claim-min-idle-ms", 1, MAX_MS));
+  set("claimIntervalMs", int("claim-interval-ms", 1, MAX_MS));
+  set("maxLen", int("max-len", 1, Number.MAX_SAFE_INTEGER));
+
+  const spine: WorkerSpineOptions = {
+    // A worker runs until it is told to stop, so the event-loop guard is off.
+    maxSteps: Number.POSITIVE_INFINITY,
+  };
+  const concurrency = int("concurrency", 1);
+  if (concurrency !== undefined) spine.concurrency = concurrency;
+  const mode = text("handler-failure-mode");
+  if (mode !== undefined) spine.handlerFailureMode = failureMode(mode);
+  const timeout = int("handler-timeout-ms", 1, MAX_MS);
+  if (timeout !== undefined) spine.handlerTimeoutMs = timeout;
+
+  return {
+    organsModule,
+    redisUrl,
+    backend,
+    spine,
+    shutdownTimeoutMs: int("shutdown-timeout-ms", 1, MAX_MS) ?? 10_000,
+  };
+}
+
+function failureMode(value: string): HandlerFailureMode {
+  const modes: readonly string[] = Object.values(HandlerFailureMode);
+  if (!modes.includes(value)) {
+    throw new UsageError(
+      `necrostack worker: expected \`--handler-failure-mode\` to be one of ${modes.join(", ")}, got ${JSON.stringify(value)}`,
+      HELP,
+    );
+  }
+  return value as HandlerFailureMode;
+}
+
+/**
+ * Runs `necrostack worker`. Resolves with the exit code once the worker has stopped: 0 after a
+ * graceful stop, 1 when the run failed (for example Redis stayed unreachable). Throws
+ * `UsageError` for bad flags and `OrgansModuleError` when the organs cannot be loaded. `exit`
+ * ends the process at once, on a second signal or a stop past its deadline.
+ */
+export async function runWorker(
+  argv: readonly string[],
+  io: CliIO,
+  exit: (code: number) => void = (code) => process.exit(code),
+): Promise<number> {
+  const config = parseWorkerArgs(argv, io.env);
+  if (config === "help") {
+    io.stdout(WORKER_USAGE);
+    return 0;
+  }
+  const { organs, close } = await loadOrgansModule(config.organsModule, io.cwd);
+  // Loaded here, not at the top, so the other commands work without ioredis installed.
+  const { RedisBackend } = await import("../redis.js");
+  const log = createLogger({ name: "necrostack.worker" });
+  const backend = new RedisBackend({ ...config.backend, logger: log });
+  const spine = new Spine({ ...config.spine, organs, backend, logger: log });
+  const where = `stream ${backend.streamKey} (group ${backend.consumerGroup}) at ${maskUrl(config.redisUrl)}`;
+
+  const signals = handleStopSignals({
+    timeoutMs: config.shutdownTimeoutMs,
+    onStop(signal) {
+      log.info({ signal }, `Received ${signal}; finishing events in flight`);
+      spine.stop();
+    },
+    onForce(reason, code) {
+      log.error({ exit_code: code }, `Worker ${backend.consumerName} ${reason}; exiting now`);
+      exit(code);
+    },
+  });
+  io.stdout(
+    `necrostack worker ${backend.consumerName}: listening on ${where} with ${organs.length} organ${
+      organs.length === 1 ? "" : "s"
+    } (${organs.map((o) => o.name).join(", ")})\n`,
+  );
+  let code = 0;
+  try {
+    const stats = await spine.run(undefined, { until: "stopped" });
+    io.stdout(
+      `necrostack worker ${backend.consumerName}: stopped after ${stats.eventsProcessed} events\n`,
+    );
+  } catch (error) {
+    log.error({ error: errorField(error) }, `Worker stopped on an error: ${errorField(error)}`);
+    io.stderr(`necrostack worker: ${errorField(error)}\n`);
+    code = 1;
+  }
+  const release = async (what: string, step: () => unknown): Promise<void> => {
+    try {
+      await step();
+    } catch (error) {
+      log.error({ error: errorField(error) }, `Closing ${what} failed: ${errorField(error)}`);
+      code = 1;
+    }
+  };
+  await release("the backend", () => backend.close());
+  if (close !== undefined) await release("the organs module (its close export)", close);
+  signals[Symbol.dispose]();
+  // A connection the organs opened and nothing closed would keep the process alive for ever.
+  const linger = setTimeout(() => {
+    log.warn(
+      `Worker ${backend.consumerName} stopped, but something the organs module opened keeps the process alive; exiting. Export a close() function from the module to release it.`,
+    );
+    exit(code);
+  }, EXIT_GRACE_MS);
+  linger.unref();
+  return code;
+}
