@@ -2,7 +2,7 @@
  * The CLI as users run it: a child process with real exit codes and real stdout/stderr. Most
  * behaviour is tested in process (cli.test.ts); these check what only a process shows.
  */
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -80,5 +80,21 @@ describe("necrostack (as a process)", () => {
     const lines = stderr.trim().split("\n");
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) expect(JSON.parse(line)).toMatchObject({ level: "INFO" });
+  });
+
+  it("ends quietly with exit code 0 when the reader of its stdout goes away", async () => {
+    const child = spawn(process.execPath, ["--import", TSX, CLI, "demo", "etl"], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    // Closed before the CLI has written anything: its first write fails with EPIPE.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const code = await new Promise<number | null>((done) => child.on("close", done));
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
   });
 });

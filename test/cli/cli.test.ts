@@ -41,6 +41,7 @@ describe("necrostack", () => {
       expect(stdout).toMatch(new RegExp(`^  ${name} `, "m"));
     expect(stdout).toContain("NECROSTACK_LOG_LEVEL");
     expect((await run(["-h"])).stdout).toBe(stdout);
+    expect((await run(["help"])).stdout).toBe(stdout);
   });
 
   it("prints the package's version with --version", async () => {
