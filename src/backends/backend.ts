@@ -50,9 +50,10 @@ export interface Backend {
   /**
    * The Spine is done with a pulled event and leaves it unacked (a handler failed under
    * handlerFailureMode "nack"). A durable backend stops holding it, so it is delivered again
-   * after its redelivery delay and dead-lettered after its retry limit. Synchronous; never throws.
+   * after its redelivery delay and dead-lettered after its retry limit, with `reason` when given.
+   * Synchronous; never throws.
    */
-  release?(event: Event): void;
+  release?(event: Event, reason?: string): void;
 
   /** Releases resources; pending `pull`s resolve `null`. Must be idempotent. */
   close?(): Promise<void>;

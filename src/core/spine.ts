@@ -63,6 +63,8 @@ export class Spine {
   readonly #log: Logger;
   readonly #failed: FailedEventStore;
   readonly #enqueueFailures = new Map<string, number>();
+  /** Under "nack": why each event still in flight failed, for the backend's dead-letter record. */
+  readonly #nackReasons = new WeakMap<Event, string>();
   #stats = new StatsCounter();
   #running = false;
   #stopping = false;
@@ -287,7 +289,7 @@ export class Spine {
         { event_id: event.id, event_type: event.eventType },
         `Leaving ${event.eventType} unacked after a handler failure (handlerFailureMode "nack")`,
       );
-      this.#backend.release?.(event);
+      this.#backend.release?.(event, this.#nackReasons.get(event));
       return undefined;
     }
     const backend = this.#backend;
@@ -421,6 +423,9 @@ export class Spine {
       },
       `Organ ${organ.name} failed on ${event.eventType}: ${errorField(error)}`,
     );
+    if (this.#options.handlerFailureMode === "nack") {
+      this.#nackReasons.set(event, `Organ ${organ.name} failed: ${errorField(error)}`);
+    }
     if (this.#options.handlerFailureMode === "store") {
       this.#failed.add({ event, error, stage: "handler", organ: organ.name, failedAt: Date.now() });
     }
