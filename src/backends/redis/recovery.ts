@@ -25,8 +25,8 @@ export interface RecoveryHost {
   heldIds(): ReadonlySet<string>;
   /** How many more entries this consumer may hold. */
   freeSlots(): number;
-  /** Takes claimed entries for `pull` to hand out. */
-  accept(entries: readonly StreamEntry[]): void;
+  /** Takes claimed entries for `pull` to hand out, with how often each has been delivered. */
+  accept(entries: readonly StreamEntry[], deliveries: ReadonlyMap<string, number>): void;
 }
 
 /** One recovery round. Resolves true when a full page was seen, so another round should follow soon. */
@@ -37,6 +37,7 @@ export async function recoverIdleEntries(host: RecoveryHost): Promise<boolean> {
   if (pending.length === 0) return false;
   const held = host.heldIds();
   const toClaim: string[] = [];
+  const deliveries = new Map<string, number>();
   let slots = host.freeSlots();
   for (const entry of pending) {
     // Ours and in hand: its handler is still running (the keep-alive was late), not abandoned.
@@ -44,10 +45,12 @@ export async function recoverIdleEntries(host: RecoveryHost): Promise<boolean> {
     if (entry.deliveries >= maxRetries) await deadLetterExhausted(host, entry);
     else if (slots > 0) {
       toClaim.push(entry.id);
+      // XCLAIM counts one more delivery.
+      deliveries.set(entry.id, entry.deliveries + 1);
       slots--;
     }
   }
-  if (toClaim.length > 0) await claim(host, toClaim);
+  if (toClaim.length > 0) await claim(host, toClaim, deliveries);
   return pending.length === RECOVERY_PAGE;
 }
 
@@ -70,7 +73,11 @@ async function deadLetterExhausted(host: RecoveryHost, entry: PendingEntry): Pro
   }
 }
 
-async function claim(host: RecoveryHost, ids: readonly string[]): Promise<void> {
+async function claim(
+  host: RecoveryHost,
+  ids: readonly string[],
+  deliveries: ReadonlyMap<string, number>,
+): Promise<void> {
   const { client, options } = host;
   const { streamKey, consumerGroup, consumerName, claimMinIdleMs } = options;
   const claimed = await client.claim(streamKey, consumerGroup, consumerName, claimMinIdleMs, ids);
@@ -101,7 +108,7 @@ async function claim(host: RecoveryHost, ids: readonly string[]): Promise<void> 
       { entries: live.length, stream: streamKey },
       `Claimed ${live.length} idle entr${live.length === 1 ? "y" : "ies"} for redelivery`,
     );
-    host.accept(live);
+    host.accept(live, deliveries);
   }
 }
 

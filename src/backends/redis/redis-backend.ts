@@ -50,6 +50,12 @@ export type RedisBackendHealth = BackendHealth & {
 /** Longest pause between failed reads (and failed recovery rounds). */
 const MAX_BACKOFF_MS = 2_000;
 
+/** Where a delivered Event object came from, and how often that entry has been delivered. */
+interface Delivery {
+  readonly id: string;
+  readonly deliveries: number;
+}
+
 interface Read {
   done: boolean;
   error: unknown;
@@ -78,7 +84,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
   /** Every event read and not yet settled: in the batch or handed out. */
   readonly #held = new Set<Event>();
   /** The entry each delivered Event object came from (ids may repeat in a stream; objects do not). */
-  readonly #entryOf = new WeakMap<Event, string>();
+  readonly #entryOf = new WeakMap<Event, Delivery>();
   #read: Read | undefined;
   #readFailures = 0;
   #readBackoffUntil = 0;
@@ -161,15 +167,16 @@ export class RedisBackend implements Backend, AsyncDisposable {
 
   /** Acks the entry `event` came from. Idempotent; an event this backend did not deliver is ignored. */
   async ack(event: Event): Promise<void> {
-    const id = this.#entryOf.get(event);
-    if (id === undefined) return;
+    const delivery = this.#entryOf.get(event);
+    if (delivery === undefined) return;
+    const { id } = delivery;
     this.#settle(event);
     const client = await this.#connect();
     try {
       await this.#track(client.ack(this.streamKey, this.consumerGroup, [id]));
     } catch (error) {
       // Still pending in Redis: it will be delivered again.
-      this.#entryOf.set(event, id);
+      this.#entryOf.set(event, delivery);
       throw new RedisOperationError("ack (XACK)", this.#target, error);
     }
     this.#metrics.eventsAcked++;
@@ -181,14 +188,15 @@ export class RedisBackend implements Backend, AsyncDisposable {
    * this backend did not deliver is not acked; its emitted events are added.
    */
   async commit(event: Event, emitted: readonly Event[]): Promise<void> {
-    const id = this.#entryOf.get(event);
-    if (id === undefined) {
+    const delivery = this.#entryOf.get(event);
+    if (delivery === undefined) {
       for (const next of emitted) await this.enqueue(next);
       return;
     }
     // Whatever happens, this consumer stops holding the entry: on failure it stays pending in
     // Redis and is delivered again once idle.
     this.#settle(event);
+    const { id } = delivery;
     const client = await this.#connect();
     const args: (string | number)[] = [
       this.consumerGroup,
@@ -201,7 +209,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     try {
       result = await this.#track(client.runScript(COMMIT, [this.streamKey], args));
     } catch (error) {
-      this.#entryOf.set(event, id);
+      this.#entryOf.set(event, delivery);
       throw new RedisOperationError("commit", this.#target, error);
     }
     if (result === -1) {
@@ -219,20 +227,30 @@ export class RedisBackend implements Backend, AsyncDisposable {
 
   /** Moves the entry `event` came from to the dead-letter stream now, with `reason`, and acks it. */
   async nack(event: Event, reason = "Rejected by its consumer"): Promise<void> {
-    const id = this.#entryOf.get(event);
-    if (id === undefined) return;
+    const delivery = this.#entryOf.get(event);
+    if (delivery === undefined) return;
     this.#settle(event);
     const client = await this.#connect();
-    await this.#deadLetter(client, id, reason, encodeEvent(event));
+    await this.#deadLetter(client, delivery.id, reason, encodeEvent(event));
   }
 
   /**
    * Stops holding `event` without acking it: it stays pending and is delivered again (to this or
-   * another consumer) once idle for `claimMinIdleMs`, until `maxRetries` deliveries.
+   * another consumer) once idle for `claimMinIdleMs`. On its `maxRetries`th delivery it goes to
+   * the dead-letter stream at once, with `reason`.
    */
-  release(event: Event): void {
+  release(event: Event, reason?: string): void {
+    const delivery = this.#entryOf.get(event);
+    if (delivery === undefined) return;
     this.#settle(event);
-    this.#entryOf.delete(event);
+    const { maxRetries } = this.#options;
+    const client = this.#client;
+    if (delivery.deliveries < maxRetries || client === undefined) return;
+    const why = `Failed on all ${maxRetries} deliveries; last failure: ${reason ?? "not given"}`;
+    this.#deadLetter(client, delivery.id, why, encodeEvent(event)).catch((error: unknown) =>
+      // Still pending: recovery dead-letters it once idle.
+      this.#outage.taskFailed("dead-letter move", error),
+    );
   }
 
   async health(): Promise<RedisBackendHealth> {
@@ -394,7 +412,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
   }
 
   /** Takes entries read or claimed: events into the batch, anything else to the dead-letter stream. */
-  #accept(entries: readonly StreamEntry[]): void {
+  #accept(entries: readonly StreamEntry[], deliveries?: ReadonlyMap<string, number>): void {
     for (const entry of entries) {
       if (entry.fields === null) continue;
       const decoded = decodeEntry(entry.fields);
@@ -411,7 +429,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
         }
         continue;
       }
-      this.#entryOf.set(decoded, entry.id);
+      this.#entryOf.set(decoded, { id: entry.id, deliveries: deliveries?.get(entry.id) ?? 1 });
       this.#held.add(decoded);
       this.#batch.push(decoded);
     }
@@ -483,7 +501,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
           log: this.#log,
           heldIds: () => this.#heldIds(),
           freeSlots: () => this.#options.batchSize - this.#held.size,
-          accept: (entries) => this.#accept(entries),
+          accept: (entries, deliveries) => this.#accept(entries, deliveries),
         });
       }
       this.#recoveryFailures = 0;
@@ -514,8 +532,8 @@ export class RedisBackend implements Backend, AsyncDisposable {
   #heldIds(): Set<string> {
     const ids = new Set<string>();
     for (const event of this.#held) {
-      const id = this.#entryOf.get(event);
-      if (id !== undefined) ids.add(id);
+      const delivery = this.#entryOf.get(event);
+      if (delivery !== undefined) ids.add(delivery.id);
     }
     return ids;
   }
