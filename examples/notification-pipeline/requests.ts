@@ -23,16 +23,17 @@ const FIELDS = ["user_id", "channels", "message", "priority"] as const;
 
 /** Reads a `.json` or `.csv` file of requests. Throws InputError if the file as a whole is unusable. */
 export function loadRequestFile(path: string): LoadedRequests {
+  const type = extname(path).toLowerCase();
+  if (type !== ".json" && type !== ".csv") {
+    throw new InputError(`Expected a .json or .csv file, got ${JSON.stringify(path)}`);
+  }
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
     throw new InputError(`Cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  const type = extname(path).toLowerCase();
-  if (type === ".json") return parseJsonRequests(text, path);
-  if (type === ".csv") return parseCsvRequests(text, path);
-  throw new InputError(`Expected a .json or .csv file, got ${JSON.stringify(path)}`);
+  return type === ".json" ? parseJsonRequests(text, path) : parseCsvRequests(text, path);
 }
 
 /**
