@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CliIO } from "../../src/cli/command.js";
+import { ENQUEUE_USAGE } from "../../src/cli/enqueue.js";
+import { main } from "../../src/cli.js";
+import { Event } from "../../src/index.js";
+import { WorkerProcess } from "../fixtures/worker-process.js";
+import { describeRedis, RedisServer } from "../helpers/redis-server.js";
+
+function recordingIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    env,
+    cwd: process.cwd(),
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+  };
+  return io;
+}
+
+const UUID = "3f2b8c1e-4a5d-4e6f-8a9b-0c1d2e3f4a5b";
+
+describe("necrostack enqueue flags", () => {
+  it.each([
+    [["--type", "JOB"], /give the Redis server with --redis .* \(or set REDIS_URL\)/],
+    [["--redis", "redis://h"], /give the event type with --type TYPE/],
+    [["--redis", "redis://h", "--type", "  "], /`--type` to be a non-empty string/],
+    [
+      ["--redis", "redis://h", "--type", "JOB", "--payload", "{n:1}"],
+      /`--payload` to be a JSON object, but it is not valid JSON: /,
+    ],
+    [
+      ["--redis", "redis://h", "--type", "JOB", "--payload", "[1,2]"],
+      /`--payload` to be a JSON object, got \[1,2\] \(array\)/,
+    ],
+    [
+      ["--redis", "redis://h", "--type", "JOB", "--payload", '{"at":1e999}'],
+      /payload\.at: must be a finite number, got Infinity/,
+    ],
+    [["--redis", "redis://h", "--type", "JOB", "--id", "42"], /id: must be a UUID v4, got `42`/],
+    [["--redis", "redis://h", "--type", "JOB", "--timeout-ms", "0"], /`--timeout-ms` .* from 1/],
+    [["--redis", "redis://h", "--type", "JOB", "--tpye", "X"], /Unknown option '--tpye'/],
+  ])("rejects %j, exiting 2 with a message naming the problem", async (argv, message) => {
+    const io = recordingIO();
+    expect(await main(["enqueue", ...argv], io)).toBe(2);
+    expect(io.err).toMatch(message);
+    expect(io.err).toContain('Run "necrostack enqueue --help" for usage.');
+    expect(io.out).toBe("");
+  });
+
+  it("prints its usage for --help and exits 0", async () => {
+    const io = recordingIO();
+    expect(await main(["enqueue", "--help"], io)).toBe(0);
+    expect(io.out).toBe(ENQUEUE_USAGE);
+  });
+
+  it("exits 1 within --timeout-ms when nothing answers, with the password masked", async () => {
+    // Port 1 on loopback: nothing listens there, so every connection attempt is refused.
+    const io = recordingIO();
+    const argv = [
+      "--redis",
+      "redis://:hunter2@127.0.0.1:1",
+      "--type",
+      "JOB",
+      "--timeout-ms",
+      "300",
+    ];
+    const started = Date.now();
+    expect(await main(["enqueue", ...argv], io)).toBe(1);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(io.err).toMatch(
+      /could not add the event to stream necrostack:events at redis:\/\/:\*\*\*@127\.0\.0\.1:1: /,
+    );
+    expect(io.err).not.toContain("hunter2");
+    expect(io.out).toBe("");
+  });
+});
+
+describeRedis("necrostack enqueue (on a private redis-server)", () => {
+  let server: RedisServer;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = new Redis(server.url);
+  });
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.dispose();
+  });
+
+  async function entries(stream: string): Promise<Event[]> {
+    const raw = (await redis.xrange(stream, "-", "+")) as [string, string[]][];
+    return raw.map(([, fields]) => Event.fromJSON(fields[fields.indexOf("event") + 1] as string));
+  }
+
+  it("adds the event in the wire format and prints its id", async () => {
+    const stream = `enqueue:${randomUUID()}`;
+    const io = recordingIO();
+    const argv = ["--redis", server.url, "--stream", stream, "--type", "ORDER_PLACED"];
+    const payload = '{"orderId":"o-1","items":[{"sku":"A","qty":2}]}';
+    expect(await main(["enqueue", ...argv, "--payload", payload, "--id", UUID], io)).toBe(0);
+    expect(io.out).toBe(`${UUID}\n`);
+    const [event, ...rest] = await entries(stream);
+    expect(rest).toEqual([]);
+    expect(event?.id).toBe(UUID);
+    expect(event?.eventType).toBe("ORDER_PLACED");
+    expect(event?.payload).toEqual({ orderId: "o-1", items: [{ sku: "A", qty: 2 }] });
+  });
+
+  it("gives each event a new id and an empty payload by default, using REDIS_URL", async () => {
+    const stream = `enqueue:${randomUUID()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const io = recordingIO({ REDIS_URL: server.url });
+      expect(await main(["enqueue", "--stream", stream, "--type", "PING"], io)).toBe(0);
+      ids.push(io.out.trim());
+    }
+    const events = await entries(stream);
+    expect(events.map((e) => e.id)).toEqual(ids);
+    expect(new Set(ids).size).toBe(2);
+    expect(events.map((e) => e.payload)).toEqual([{}, {}]);
+  });
+
+  it("runs as its own process through the necrostack command", async () => {
+    const stream = `enqueue:${randomUUID()}`;
+    const cli = WorkerProcess.spawn([
+      ...["enqueue", "--redis", server.url, "--stream", stream, "--type", "PING"],
+      ...["--payload", '{"n":1}'],
+    ]);
+    expect(await cli.waitForExit(30_000)).toEqual({ code: 0, signal: null });
+    const [event] = await entries(stream);
+    expect(cli.stdout).toBe(`${event?.id}\n`);
+    expect(event?.payload).toEqual({ n: 1 });
+  });
+});
