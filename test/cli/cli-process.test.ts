@@ -42,7 +42,7 @@ function necrostack(
   });
 }
 
-describe("necrostack (as a process)", () => {
+describe.concurrent("necrostack (as a process)", () => {
   it("runs the Séance with exit code 0, the story on stdout and nothing on stderr", async () => {
     const { code, stdout, stderr } = await necrostack(["demo", "seance", "--seed", "7"]);
     expect(stderr).toBe("");
