@@ -1,0 +1,85 @@
+import type { Redis } from "ioredis";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { Event, Organ } from "../../src/index.js";
+import { describeRedis, RedisServer } from "../helpers/redis-server.js";
+import {
+  pendingCount,
+  rawClient,
+  readStream,
+  startWorker,
+  uniqueKey,
+  waitUntil,
+} from "./support.js";
+
+class Recorder extends Organ {
+  readonly listensTo = ["GOOD"];
+  readonly seen: Event[] = [];
+  handle(event: Event): void {
+    this.seen.push(event);
+  }
+}
+
+describeRedis("RedisBackend with poison entries", () => {
+  let server: RedisServer;
+  let redis: Redis;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = rawClient(server.url);
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    await server.dispose();
+  });
+
+  it("moves entries that are not valid events to the dead-letter stream, acks them, and keeps going", async () => {
+    const streamKey = uniqueKey("poison");
+    const organ = new Recorder();
+    const worker = startWorker([organ], { redisUrl: server.url, streamKey });
+    try {
+      await redis.xadd(streamKey, "*", "event", "{not json");
+      await redis.xadd(streamKey, "*", "event", JSON.stringify({ event_type: "X", colour: "red" }));
+      await redis.xadd(streamKey, "*", "event", JSON.stringify({ payload: {} }));
+      await redis.xadd(streamKey, "*", "body", "no event field here");
+      const good = new Event("GOOD", { n: 1 });
+      await redis.xadd(streamKey, "*", "event", JSON.stringify(good.toJSON()));
+
+      await waitUntil("the valid event to be handled", () => organ.seen.length === 1);
+      await waitUntil(
+        "four dead letters",
+        async () => (await redis.xlen(`${streamKey}:dlq`)) === 4,
+      );
+      await waitUntil(
+        "nothing pending",
+        async () => (await pendingCount(redis, streamKey, "necrostack")) === 0,
+      );
+
+      expect(organ.seen[0]?.id).toBe(good.id);
+      const stream = await readStream(redis, streamKey);
+      const dlq = await readStream(redis, `${streamKey}:dlq`);
+      expect(dlq.map((e) => e.fields.original_id)).toEqual(stream.slice(0, 4).map((e) => e.id));
+      expect(dlq[0]?.fields.event).toBe("{not json");
+      expect(dlq[0]?.fields.reason).toMatch(/not valid JSON/);
+      expect(dlq[1]?.fields.reason).toMatch(/colour: is not a known field/);
+      expect(dlq[2]?.fields.reason).toMatch(/event_type: must be a string/);
+      expect(dlq[3]?.fields.reason).toMatch(/no "event" field \(fields: body\)/);
+      for (const entry of dlq) {
+        expect(Object.keys(entry.fields).sort()).toEqual([
+          "event",
+          "failed_at",
+          "original_id",
+          "reason",
+        ]);
+        expect(Number.isNaN(Date.parse(entry.fields.failed_at ?? ""))).toBe(false);
+      }
+      expect(worker.backend.metrics.eventsFailed).toBe(4);
+
+      // Still consuming after the poison.
+      const after = new Event("GOOD", { n: 2 });
+      await worker.backend.enqueue(after);
+      await waitUntil("the next event to be handled", () => organ.seen.length === 2);
+      expect(organ.seen[1]?.id).toBe(after.id);
+    } finally {
+      await worker.stop();
+    }
+  });
+});
