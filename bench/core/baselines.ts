@@ -16,6 +16,8 @@ export interface BaselineResult {
   readonly handled: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
+  /** Handled events per second of CPU time (user + system, all threads). */
+  readonly eventsPerCpuSecond: number;
 }
 
 interface PlainEvent {
@@ -46,12 +48,19 @@ async function measure(
 ): Promise<BaselineResult> {
   if (args.warmup > 0) await run(plainStarts(args.warmup));
   const starts = plainStarts(args.starts);
+  const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const handled = await run(starts);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   if (handled !== 3 * args.starts)
     throw new Error(`handled ${handled}, expected ${3 * args.starts}`);
-  return { handled, seconds, eventsPerSecond: handled / seconds };
+  return {
+    handled,
+    seconds,
+    eventsPerSecond: handled / seconds,
+    eventsPerCpuSecond: handled / ((cpu.user + cpu.system) / 1e6),
+  };
 }
 
 /** Node's EventEmitter: each listener emits the next event synchronously. */

@@ -1,0 +1,153 @@
+/**
+ * The Redis suite: NecroStack's 3-organ chain on RedisBackend against a private redis-server,
+ * at concurrency 1 and at a higher concurrency, with the raw ioredis ceilings for the same work
+ * measured in the same run, round by round, so each ratio compares runs under the same load.
+ * Then hop latency at 1,000 events/s, and memory over a long run.
+ */
+import { RedisServer } from "../test/helpers/redis-server.js";
+import { runInChild } from "./lib/child.js";
+import { spread } from "./lib/stats.js";
+import type { BenchRow, BenchRunOptions, BenchSuite } from "./lib/suite.js";
+import type {
+  ChainArgs,
+  ChainResult,
+  LatencyArgs,
+  LatencyResult,
+  MemoryArgs,
+  MemoryResult,
+} from "./redis-chain.js";
+import type { RawArgs, RawResult } from "./redis-raw.js";
+
+const CHAIN = new URL("./redis-chain.ts", import.meta.url);
+const RAW = new URL("./redis-raw.ts", import.meta.url);
+
+const SIZES = {
+  full: {
+    rounds: 3,
+    batchedStarts: 5_000,
+    oneStarts: 1_000,
+    latencyStarts: 3_334,
+    memoryStarts: 100_000,
+  },
+  quick: { rounds: 1, batchedStarts: 500, oneStarts: 200, latencyStarts: 300, memoryStarts: 3_000 },
+} as const;
+/** The higher concurrency the chain runs at. */
+const HIGH_CONCURRENCY = 32;
+/** Entries per XREADGROUP in the raw batched loop: RedisBackend's default batchSize. */
+const RAW_BATCH = 64;
+const LATENCY_RATE = 1_000;
+
+const COUNTED =
+  "events handled per second (A, B and C: 3 per start event), enqueue of the start events included";
+
+const suite: BenchSuite = {
+  name: "redis",
+  async run({ quick }: BenchRunOptions): Promise<BenchRow[]> {
+    const size = quick ? SIZES.quick : SIZES.full;
+    const server = await RedisServer.start();
+    try {
+      const url = server.url;
+      const high: number[] = [];
+      const rawBatched: number[] = [];
+      const one: number[] = [];
+      const rawOne: number[] = [];
+      for (let round = 0; round < size.rounds; round++) {
+        const chainAt = async (concurrency: number, starts: number): Promise<number> =>
+          (
+            await runInChild<ChainResult>(CHAIN, "measureRedisChain", {
+              url,
+              starts,
+              concurrency,
+            } satisfies ChainArgs)
+          ).eventsPerSecond;
+        const rawAt = async (count: number, starts: number): Promise<number> =>
+          (
+            await runInChild<RawResult>(RAW, "measureRawChain", {
+              url,
+              starts,
+              count,
+            } satisfies RawArgs)
+          ).eventsPerSecond;
+        rawBatched.push(await rawAt(RAW_BATCH, size.batchedStarts));
+        high.push(await chainAt(HIGH_CONCURRENCY, size.batchedStarts));
+        rawOne.push(await rawAt(1, size.oneStarts));
+        one.push(await chainAt(1, size.oneStarts));
+      }
+      const ratios = (ours: number[], theirs: number[]): number[] =>
+        ours.map((value, i) => value / (theirs[i] as number));
+
+      const latency = await runInChild<LatencyResult>(CHAIN, "measureRedisLatency", {
+        url,
+        rate: LATENCY_RATE,
+        starts: size.latencyStarts,
+        concurrency: HIGH_CONCURRENCY,
+      } satisfies LatencyArgs);
+      const memory = await runInChild<MemoryResult>(
+        CHAIN,
+        "measureRedisMemory",
+        { url, starts: size.memoryStarts, concurrency: HIGH_CONCURRENCY } satisfies MemoryArgs,
+        { nodeFlags: ["--expose-gc"] },
+      );
+
+      const rows: BenchRow[] = [
+        {
+          metric: `Redis chain, concurrency ${HIGH_CONCURRENCY}`,
+          ...spread(high),
+          unit: "events/s",
+          note: COUNTED,
+        },
+        {
+          metric: `Redis chain, raw ioredis batched (XREADGROUP COUNT ${RAW_BATCH}, pipelined XADD + XACK)`,
+          ...spread(rawBatched),
+          unit: "events/s",
+          note: "the same chain and count with no framework: the ceiling",
+        },
+        {
+          metric: `Redis chain, concurrency ${HIGH_CONCURRENCY} / raw batched`,
+          ...spread(ratios(high, rawBatched)),
+          unit: "x",
+          target: { op: ">=", value: 0.6 },
+          note: "median of the per-round ratios",
+        },
+        { metric: "Redis chain, concurrency 1", ...spread(one), unit: "events/s", note: COUNTED },
+        {
+          metric: "Redis chain, raw ioredis one at a time (XREADGROUP COUNT 1, then XADD + XACK)",
+          ...spread(rawOne),
+          unit: "events/s",
+          note: "two round trips per event",
+        },
+        {
+          metric: "Redis chain, concurrency 1 / raw one at a time",
+          ...spread(ratios(one, rawOne)),
+          unit: "x",
+          target: { op: ">=", value: 0.75 },
+          note: "median of the per-round ratios",
+        },
+        {
+          metric: `Redis hop latency p50 at ${LATENCY_RATE} events/s`,
+          value: latency.p50Ms,
+          unit: "ms",
+          target: { op: "<", value: 0.6 },
+          note: `enqueue (or the emitting handler's return) to handler start, ${latency.samples} hops, concurrency ${HIGH_CONCURRENCY}`,
+        },
+        {
+          metric: `Redis hop latency p99 at ${LATENCY_RATE} events/s`,
+          value: latency.p99Ms,
+          unit: "ms",
+          target: { op: "<", value: 6 },
+        },
+        {
+          metric: `Redis memory: heap growth over ${memory.handled.toLocaleString("en-US")} events`,
+          value: memory.heapEndMB - memory.heapEarlyMB,
+          unit: "MB",
+          note: `heap after GC ${memory.heapEarlyMB.toFixed(1)} MB at a tenth of the run, ${memory.heapEndMB.toFixed(1)} MB at its end; RSS ${memory.rssEarlyMB.toFixed(0)} -> ${memory.rssEndMB.toFixed(0)} MB; ${Math.round(memory.eventsPerSecond)} events/s`,
+        },
+      ];
+      return rows;
+    } finally {
+      await server.dispose();
+    }
+  },
+};
+
+export default suite;
