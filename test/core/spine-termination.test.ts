@@ -232,6 +232,43 @@ describe("Spine termination", () => {
     expect(second.eventsProcessed).toBe(1);
   });
 
+  it("processes events already queued on the backend when run gets no start event", async () => {
+    const backend = new InMemoryBackend();
+    await backend.enqueue(new Event("A"));
+    await backend.enqueue(new Event("A"));
+    let calls = 0;
+    const spine = new Spine({
+      organs: [organ("Sink", ["A"], () => void calls++)],
+      backend,
+      logger: false,
+    });
+    const stats = await within(spine.run());
+    expect(calls).toBe(2);
+    expect(stats.eventsProcessed).toBe(2);
+  });
+
+  it("lets timers run during a long chain of synchronous handlers", async () => {
+    let processedWhenTimerRan: number | undefined;
+    const spine: Spine = new Spine({
+      organs: [
+        organ("Step", ["A"], (e) =>
+          (e.payload.n as number) > 0
+            ? new Event("A", { n: (e.payload.n as number) - 1 })
+            : undefined,
+        ),
+      ],
+      backend: new InMemoryBackend(),
+      logger: false,
+      maxSteps: 20_000,
+    });
+    setTimeout(() => {
+      processedWhenTimerRan = spine.getStats().eventsProcessed;
+    }, 0);
+    await spine.run(new Event("A", { n: 19_999 }));
+    expect(processedWhenTimerRan).toBeDefined();
+    expect(processedWhenTimerRan).toBeLessThan(20_000);
+  });
+
   it("rejects an unknown until value with a TypeError", async () => {
     const spine = new Spine({ organs: [], backend: new InMemoryBackend(), logger: false });
     await expect(spine.run(undefined, { until: "forever" as never })).rejects.toThrow(TypeError);
