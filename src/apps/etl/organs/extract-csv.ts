@@ -32,8 +32,12 @@ export class ExtractCsv extends Organ<EtlStartEvent> {
     let text: string;
     try {
       text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    } catch {
-      return fail("is not UTF-8 text; save the file as UTF-8 CSV");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ERR_ENCODING_INVALID_ENCODED_DATA") {
+        return fail("is not UTF-8 text; save the file as UTF-8 CSV");
+      }
+      // Past V8's longest string (about 512 MiB): one event-sized demo cannot read it whole.
+      return fail(`is too large to read as one text: ${(error as Error).message}`);
     }
     let records: CsvRecord[];
     try {
