@@ -31,7 +31,10 @@ export function captureLogger(): { logger: Logger; lines: Record<string, unknown
 
 /** A plain ioredis connection for looking at (and tampering with) Redis from a test. */
 export function rawClient(url: string): Redis {
-  return new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
+  // Some tests stop the server under it; its reconnect errors are expected.
+  redis.on("error", () => {});
+  return redis;
 }
 
 /** Polls `check` until it holds, for at most `timeoutMs`; throws naming `what` otherwise. */
