@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import fc from "fast-check";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
@@ -210,6 +212,55 @@ describe("Logs", () => {
       expect(logs.raw.length).toBe(2);
       expect(logs.raw.join("")).not.toContain(secret);
     });
+  });
+});
+
+describe("Logs by default", () => {
+  const index = fileURLToPath(new URL("../../src/index.ts", import.meta.url));
+  const script = `
+    import { Event, InMemoryBackend, Organ, Spine } from ${JSON.stringify(index)};
+    class Echo extends Organ {
+      listensTo = ["PING"];
+      handle(event) { return new Event("PONG"); }
+    }
+    await new Spine({ organs: [new Echo()], backend: new InMemoryBackend() }).run(new Event("PING"));
+  `;
+
+  function runScript(level?: string) {
+    const env = { ...process.env };
+    delete env.NECROSTACK_LOG_LEVEL;
+    if (level !== undefined) env.NECROSTACK_LOG_LEVEL = level;
+    const child = spawnSync(
+      process.execPath,
+      ["--import", "tsx", "--input-type=module", "-e", script],
+      {
+        env,
+        encoding: "utf8",
+        timeout: 20_000,
+      },
+    );
+    expect(child.status).toBe(0);
+    return child;
+  }
+
+  it("go to stderr as JSON lines at info, and nothing goes to stdout", () => {
+    const child = runScript();
+    expect(child.stdout).toBe("");
+    const records = child.stderr
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(records.map((r) => r.message)).toEqual([
+      "Dispatching PING to Echo",
+      "Organ Echo emitted 1 event",
+      "No organ listens to PONG; acked",
+    ]);
+    for (const record of records)
+      expect(record).toMatchObject({ level: "INFO", logger: "necrostack.spine" });
+  });
+
+  it("follow NECROSTACK_LOG_LEVEL", () => {
+    expect(runScript("warn").stderr).toBe("");
   });
 });
 
