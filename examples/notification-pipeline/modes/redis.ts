@@ -63,7 +63,7 @@ export async function runRedis(settings: Settings): Promise<Summary> {
       );
       await Promise.all(chunk);
     }
-    await waitUntilSettled(audit, requests.length, settings.timeoutMs, workers);
+    await waitUntilSettled(audit, producer, requests.length, settings.timeoutMs, workers);
     const durationMs = performance.now() - started;
     const reports = await stopWorkers(workers, settings.timeoutMs);
 
@@ -167,9 +167,13 @@ function ready(worker: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-/** Resolves once every request is completed or invalid; rejects on timeout or a dead worker. */
+/**
+ * Resolves once every request is completed or invalid and the stream is drained (the last
+ * DELIVERY_COMPLETED events handled too); rejects on timeout or when a worker dies.
+ */
 async function waitUntilSettled(
   audit: RedisAuditLog,
+  producer: RedisBackend,
   requested: number,
   timeoutMs: number,
   workers: readonly ChildProcess[],
@@ -178,7 +182,11 @@ async function waitUntilSettled(
   for (;;) {
     const totals = await audit.totals();
     const settled = totals.completed + totals.invalid;
-    if (settled >= requested) return;
+    if (settled >= requested) {
+      const { details } = await producer.health();
+      // Redis before 7 reports no lag; there, nothing pending is the best sign available.
+      if (details.pending === 0 && (details.lag === 0 || details.lag === null)) return;
+    }
     const dead = workers.find((worker) => worker.exitCode !== null || worker.signalCode !== null);
     if (dead !== undefined) {
       throw new Error(
