@@ -12,6 +12,7 @@ import type { Event as EventClass, Organ as OrganClass } from "../src/index.js";
 import type * as RedisEntry from "../src/redis.js";
 import { loadBuilt, type Package } from "./lib/built.js";
 import { quantile } from "./lib/stats.js";
+import { cpuPerEvent, readCpu } from "./redis-cpu.js";
 
 const DIST_REDIS = fileURLToPath(new URL("../dist/redis.js", import.meta.url));
 
@@ -83,6 +84,9 @@ export interface ChainResult {
   readonly handled: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
+  /** CPU time of redis-server and of this process per handled event, µs. */
+  readonly redisUsPerEvent: number;
+  readonly nodeUsPerEvent: number;
 }
 
 /**
@@ -107,7 +111,9 @@ async function runChain(args: ChainArgs): Promise<ChainResult> {
     maxSteps: Number.POSITIVE_INFINITY,
     logger: false,
   });
+  const probe = new Redis(args.url);
   try {
+    const cpu = await readCpu(probe);
     const started = performance.now();
     for (let from = 0; from < args.starts; from += 1_000) {
       const batch: Promise<void>[] = [];
@@ -119,14 +125,17 @@ async function runChain(args: ChainArgs): Promise<ChainResult> {
     const run = spine.run(undefined, { until: "stopped" });
     await Promise.race([work.done, run]);
     const seconds = (performance.now() - started) / 1_000;
+    const after = await readCpu(probe);
     spine.stop();
     const stats = await run;
     return {
       handled: stats.eventsProcessed,
       seconds,
       eventsPerSecond: stats.eventsProcessed / seconds,
+      ...cpuPerEvent(cpu, after, stats.eventsProcessed),
     };
   } finally {
+    probe.disconnect();
     await backend.close();
     await dropStream(args.url, stream);
   }

@@ -15,6 +15,7 @@
 import { randomUUID } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { Redis } from "ioredis";
+import { cpuPerEvent, readCpu } from "./redis-cpu.js";
 
 export interface RawArgs {
   readonly url: string;
@@ -28,6 +29,9 @@ export interface RawResult {
   readonly handled: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
+  /** CPU time of redis-server and of this process per handled event, µs. */
+  readonly redisUsPerEvent: number;
+  readonly nodeUsPerEvent: number;
 }
 
 const NEXT: Readonly<Record<string, string>> = { A: "B", B: "C" };
@@ -59,6 +63,7 @@ async function runRawChain(args: RawArgs): Promise<RawResult> {
   try {
     await redis.xgroup("CREATE", stream, GROUP, "0", "MKSTREAM");
     const total = args.starts * 3;
+    const cpu = await readCpu(redis);
     const started = performance.now();
     for (let from = 0; from < args.starts; from += 1_000) {
       const pipe = redis.pipeline();
@@ -97,7 +102,12 @@ async function runRawChain(args: RawArgs): Promise<RawResult> {
       await pipe.exec();
     }
     const seconds = (performance.now() - started) / 1_000;
-    return { handled, seconds, eventsPerSecond: handled / seconds };
+    return {
+      handled,
+      seconds,
+      eventsPerSecond: handled / seconds,
+      ...cpuPerEvent(cpu, await readCpu(redis), handled),
+    };
   } finally {
     await redis.del(stream);
     reader.disconnect();

@@ -6,7 +6,7 @@
  */
 import { RedisServer } from "../test/helpers/redis-server.js";
 import { runInChild } from "./lib/child.js";
-import { spread } from "./lib/stats.js";
+import { median, spread } from "./lib/stats.js";
 import type { BenchRow, BenchRunOptions, BenchSuite } from "./lib/suite.js";
 import type {
   ChainArgs,
@@ -17,6 +17,9 @@ import type {
   MemoryResult,
 } from "./redis-chain.js";
 import type { RawArgs, RawResult } from "./redis-raw.js";
+
+/** What both kinds of throughput run report. */
+type Measured = Pick<ChainResult, "eventsPerSecond" | "redisUsPerEvent" | "nodeUsPerEvent">;
 
 const CHAIN = new URL("./redis-chain.ts", import.meta.url);
 const RAW = new URL("./redis-raw.ts", import.meta.url);
@@ -31,8 +34,8 @@ const SIZES = {
   },
   quick: { rounds: 1, batchedStarts: 500, oneStarts: 200, latencyStarts: 300, memoryStarts: 3_000 },
 } as const;
-/** The higher concurrency the chain runs at. */
-const HIGH_CONCURRENCY = 32;
+/** The higher concurrency the chain runs at: as many in flight as the raw loop reads at once. */
+const HIGH_CONCURRENCY = 64;
 /** Entries per XREADGROUP in the raw batched loop: RedisBackend's default batchSize. */
 const RAW_BATCH = 64;
 const LATENCY_RATE = 1_000;
@@ -47,34 +50,40 @@ const suite: BenchSuite = {
     const server = await RedisServer.start();
     try {
       const url = server.url;
-      const high: number[] = [];
-      const rawBatched: number[] = [];
-      const one: number[] = [];
-      const rawOne: number[] = [];
+      const runs: Record<"high" | "rawBatched" | "one" | "rawOne", Measured[]> = {
+        high: [],
+        rawBatched: [],
+        one: [],
+        rawOne: [],
+      };
+      const chainAt = (concurrency: number, starts: number): Promise<Measured> =>
+        runInChild<ChainResult>(CHAIN, "measureRedisChain", {
+          url,
+          starts,
+          concurrency,
+        } satisfies ChainArgs);
+      const rawAt = (count: number, starts: number): Promise<Measured> =>
+        runInChild<RawResult>(RAW, "measureRawChain", { url, starts, count } satisfies RawArgs);
       for (let round = 0; round < size.rounds; round++) {
-        const chainAt = async (concurrency: number, starts: number): Promise<number> =>
-          (
-            await runInChild<ChainResult>(CHAIN, "measureRedisChain", {
-              url,
-              starts,
-              concurrency,
-            } satisfies ChainArgs)
-          ).eventsPerSecond;
-        const rawAt = async (count: number, starts: number): Promise<number> =>
-          (
-            await runInChild<RawResult>(RAW, "measureRawChain", {
-              url,
-              starts,
-              count,
-            } satisfies RawArgs)
-          ).eventsPerSecond;
-        rawBatched.push(await rawAt(RAW_BATCH, size.batchedStarts));
-        high.push(await chainAt(HIGH_CONCURRENCY, size.batchedStarts));
-        rawOne.push(await rawAt(1, size.oneStarts));
-        one.push(await chainAt(1, size.oneStarts));
+        runs.rawBatched.push(await rawAt(RAW_BATCH, size.batchedStarts));
+        runs.high.push(await chainAt(HIGH_CONCURRENCY, size.batchedStarts));
+        runs.rawOne.push(await rawAt(1, size.oneStarts));
+        runs.one.push(await chainAt(1, size.oneStarts));
       }
+      const rate = (of: Measured[]): number[] => of.map((r) => r.eventsPerSecond);
+      const [high, rawBatched, one, rawOne] = [
+        rate(runs.high),
+        rate(runs.rawBatched),
+        rate(runs.one),
+        rate(runs.rawOne),
+      ];
       const ratios = (ours: number[], theirs: number[]): number[] =>
         ours.map((value, i) => value / (theirs[i] as number));
+      const cpu = (of: Measured[]): string => {
+        const redisUs = median(of.map((r) => r.redisUsPerEvent));
+        const nodeUs = median(of.map((r) => r.nodeUsPerEvent));
+        return `CPU per event: redis-server ${redisUs.toFixed(1)} µs, Node ${nodeUs.toFixed(1)} µs`;
+      };
 
       const latency = await runInChild<LatencyResult>(CHAIN, "measureRedisLatency", {
         url,
@@ -94,13 +103,13 @@ const suite: BenchSuite = {
           metric: `Redis chain, concurrency ${HIGH_CONCURRENCY}`,
           ...spread(high),
           unit: "events/s",
-          note: COUNTED,
+          note: `${COUNTED}; ${cpu(runs.high)}`,
         },
         {
           metric: `Redis chain, raw ioredis batched (XREADGROUP COUNT ${RAW_BATCH}, pipelined XADD + XACK)`,
           ...spread(rawBatched),
           unit: "events/s",
-          note: "the same chain and count with no framework: the ceiling",
+          note: `the same chain and count with no framework: the ceiling; ${cpu(runs.rawBatched)}`,
         },
         {
           metric: `Redis chain, concurrency ${HIGH_CONCURRENCY} / raw batched`,
@@ -109,12 +118,17 @@ const suite: BenchSuite = {
           target: { op: ">=", value: 0.6 },
           note: "median of the per-round ratios",
         },
-        { metric: "Redis chain, concurrency 1", ...spread(one), unit: "events/s", note: COUNTED },
+        {
+          metric: "Redis chain, concurrency 1",
+          ...spread(one),
+          unit: "events/s",
+          note: `${COUNTED}; ${cpu(runs.one)}`,
+        },
         {
           metric: "Redis chain, raw ioredis one at a time (XREADGROUP COUNT 1, then XADD + XACK)",
           ...spread(rawOne),
           unit: "events/s",
-          note: "two round trips per event",
+          note: `two round trips per event; ${cpu(runs.rawOne)}`,
         },
         {
           metric: "Redis chain, concurrency 1 / raw one at a time",
