@@ -15,19 +15,20 @@ import { demoEvents } from "./inputs/demo-orders.js";
 import { loadOrderFile } from "./inputs/order-file.js";
 import { randomOrders } from "./inputs/random-orders.js";
 import { accountedFor, runBatch } from "./modes/batch.js";
+import { DEMO_CLEARING_HOUSE, DEMO_SEED } from "./modes/demo-settings.js";
 import { runInteractive } from "./modes/interactive.js";
 import type { TradingSummary } from "./trading-system.js";
-
-/** The demo turns the clearing house's failure rates up, so retries, timeouts and dead letters all show. */
-export const DEMO_CLEARING_HOUSE = { outageRate: 0.3, hangRate: 0.08 } as const;
-/** The demo's seed: with it, the script's 19 trades meet every fate (retry, decline, timeout, retries used up). */
-export const DEMO_SEED = 3;
 
 const print = (line: string): void => {
   process.stdout.write(`${line}\n`);
 };
 
 async function main(cli: CliOptions): Promise<TradingSummary> {
+  if (cli.backend === "redis") {
+    // Loaded only here: the in-memory modes never need ioredis.
+    const { runRedis } = await import("./modes/redis.js");
+    return runRedis(cli, print);
+  }
   switch (cli.mode) {
     case "interactive":
       return runInteractive(cli, process.stdin, print);

@@ -35,9 +35,11 @@ export async function runInteractive(
     totals.eventsProcessed += stats.eventsProcessed;
     totals.eventsEmitted += stats.eventsEmitted;
   };
-  print(
-    `Trading as ${cli.trader}. Orders: BUY 100 AAPL @ 150.50 | SELL 50 TSLA MKT. Also: cancel <id>, book <symbol>, stats, help, quit`,
-  );
+  if (!cli.json) {
+    print(
+      `Trading as ${cli.trader}. Orders: BUY 100 AAPL @ 150.50 | SELL 50 TSLA MKT. Also: cancel <id>, book <symbol>, stats, help, quit`,
+    );
+  }
   const lines = createInterface({ input, terminal: false });
   const prompt = (): void => {
     if (input.isTTY === true) process.stdout.write("> ");
