@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { Event } from "../../src/index.js";
+import { RedisBackend } from "../../src/redis.js";
+import { WorkerProcess, waitUntil } from "../fixtures/worker-process.js";
+import { describeRedis, RedisServer } from "../helpers/redis-server.js";
+
+const JOBS = 600;
+const KILLS = 3;
+
+describeRedis("necrostack workers killed with SIGKILL again and again", () => {
+  let server: RedisServer;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    redis = new Redis(server.url);
+  });
+  afterEach(() => WorkerProcess.killAll());
+  afterAll(async () => {
+    redis?.disconnect();
+    await server?.dispose();
+  });
+
+  it("still handles every job at least once and adds each emitted event exactly once", {
+    timeout: 180_000,
+  }, async () => {
+    const stream = `kills:${randomUUID()}`;
+    const key = `record:${randomUUID()}`;
+    const start = (consumer: string): WorkerProcess =>
+      WorkerProcess.start({
+        redisUrl: server.url,
+        args: [
+          ...["--stream", stream, "--group", "g", "--consumer", consumer],
+          ...["--concurrency", "4", "--claim-min-idle-ms", "500", "--claim-interval-ms", "100"],
+        ],
+        env: {
+          FIXTURE_REDIS_URL: server.url,
+          FIXTURE_KEY: key,
+          FIXTURE_WORKER: consumer,
+          FIXTURE_DELAY_MS: "40",
+        },
+      });
+    const producer = new RedisBackend({ redisUrl: server.url, streamKey: stream, logger: false });
+    await Promise.all(
+      Array.from({ length: JOBS }, (_, n) => producer.enqueue(new Event("JOB", { n }))),
+    );
+    await producer.close();
+
+    const steady = start("steady");
+    // A second worker is killed mid-work and replaced by a new one, KILLS times.
+    for (let kill = 1; kill <= KILLS; kill++) {
+      const victim = start(`victim-${kill}`);
+      await victim.listening();
+      const target = (JOBS * kill) / (KILLS + 1);
+      await waitUntil(
+        `${target} jobs are handled`,
+        async () => (await redis.hlen(`${key}:job`)) >= target,
+        { timeoutMs: 60_000 },
+      );
+      expect(await victim.kill()).toEqual({ code: null, signal: "SIGKILL" });
+    }
+    const last = start("last");
+    await waitUntil(
+      "every JOB_DONE is handled",
+      async () => (await redis.hlen(`${key}:done`)) === JOBS,
+      {
+        timeoutMs: 90_000,
+        intervalMs: 100,
+        describe: async () => `${await redis.hlen(`${key}:done`)} of ${JOBS} done`,
+      },
+    );
+    for (const worker of [steady, last]) worker.signal("SIGTERM");
+    for (const worker of [steady, last]) {
+      expect(await worker.waitForExit(20_000)).toEqual({ code: 0, signal: null });
+    }
+
+    const jobs = Object.values(await redis.hgetall(`${key}:job`)).map(Number);
+    expect(jobs).toHaveLength(JOBS);
+    expect(jobs.every((times) => times >= 1)).toBe(true);
+    const entries = (await redis.xrange(stream, "-", "+")) as [string, string[]][];
+    const done = new Map<number, number>();
+    for (const [, fields] of entries) {
+      const event = Event.fromJSON(fields[fields.indexOf("event") + 1] as string);
+      if (event.eventType === "JOB_DONE") {
+        const n = event.payload.n as number;
+        done.set(n, (done.get(n) ?? 0) + 1);
+      }
+    }
+    expect(done.size).toBe(JOBS);
+    expect([...done].filter(([, times]) => times !== 1)).toEqual([]);
+    const [pending] = (await redis.xpending(stream, "g")) as [number, ...unknown[]];
+    expect(pending).toBe(0);
+  });
+});
