@@ -4,6 +4,7 @@
  */
 import { BackendClosedError, BackendFullError, InvalidOptionError } from "../core/errors.js";
 import type { Event } from "../core/event.js";
+import { MAX_TIMER_MS } from "../utils/timing.js";
 import type { Backend, BackendHealth } from "./backend.js";
 
 /** Options for {@link InMemoryBackend}. */
@@ -94,7 +95,8 @@ export class InMemoryBackend implements Backend {
         if (index !== -1) this.#waiters.splice(index, 1);
         settle(waiter, null);
       };
-      waiter.timer = setTimeout(giveUp, timeoutMs);
+      // A longer timeout than a timer holds means "wait until an event, an abort or close()".
+      if (timeoutMs <= MAX_TIMER_MS) waiter.timer = setTimeout(giveUp, timeoutMs);
       if (signal !== undefined) {
         waiter.onAbort = giveUp;
         signal.addEventListener("abort", giveUp, { once: true });

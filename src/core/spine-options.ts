@@ -2,6 +2,7 @@
  * The Spine's options: their meaning and defaults, and the one place they are checked.
  */
 import type { Backend } from "../backends/backend.js";
+import { MAX_TIMER_MS } from "../utils/timing.js";
 import { InvalidOptionError } from "./errors.js";
 import type { Logger } from "./logging.js";
 import type { Organ } from "./organ.js";
@@ -112,14 +113,14 @@ export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions
       Object.values(EnqueueFailureMode),
     ),
     retryAttempts: count("retryAttempts", options.retryAttempts, 3, 0, false),
-    retryBaseDelayMs: count("retryBaseDelayMs", options.retryBaseDelayMs, 100, 0, false),
+    retryBaseDelayMs: delay("retryBaseDelayMs", options.retryBaseDelayMs, 100, 0, false),
     handlerFailureMode: oneOf(
       "handlerFailureMode",
       options.handlerFailureMode,
       "log",
       Object.values(HandlerFailureMode),
     ),
-    handlerTimeoutMs: count("handlerTimeoutMs", options.handlerTimeoutMs, 30_000, 1, true),
+    handlerTimeoutMs: delay("handlerTimeoutMs", options.handlerTimeoutMs, 30_000, 1, true),
     maxConsecutiveBackendFailures: count(
       "maxConsecutiveBackendFailures",
       options.maxConsecutiveBackendFailures,
@@ -129,7 +130,7 @@ export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions
     ),
     dedupe: flag("dedupe", options.dedupe, false),
     concurrency: count("concurrency", options.concurrency, 1, 1, false),
-    pollTimeoutMs: count("pollTimeoutMs", options.pollTimeoutMs, 1_000, 1, false),
+    pollTimeoutMs: delay("pollTimeoutMs", options.pollTimeoutMs, 1_000, 1, false),
     logger: options.logger,
     maxFailedEvents: count("maxFailedEvents", options.maxFailedEvents, 10_000, 0, false),
   };
@@ -149,6 +150,22 @@ function count(
     throw new InvalidOptionError(name, allowInfinity ? `${what} or Infinity` : what, value);
   }
   return value;
+}
+
+/** A `count` of milliseconds that must also fit a Node timer, which runs longer ones after 1 ms. */
+function delay(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  min: number,
+  allowInfinity: boolean,
+): number {
+  const ms = count(name, value, fallback, min, allowInfinity);
+  if (ms !== Number.POSITIVE_INFINITY && ms > MAX_TIMER_MS) {
+    const what = `at most ${MAX_TIMER_MS} ms (about 24.8 days, the longest a timer holds)`;
+    throw new InvalidOptionError(name, allowInfinity ? `${what} or Infinity` : what, value);
+  }
+  return ms;
 }
 
 function oneOf<T extends string>(

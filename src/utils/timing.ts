@@ -1,9 +1,16 @@
 /** Small timing helpers shared by the Spine and the backends. */
 import { setImmediate } from "node:timers";
 
-/** Resolves after `ms`, or at once when `signal` aborts. Never rejects. */
+/**
+ * The longest delay a Node timer holds (about 24.8 days). WARNING: Node runs a timer with a
+ * longer delay, `Infinity` included, after 1 ms; clamp or check every delay against this.
+ */
+export const MAX_TIMER_MS = 2_147_483_647;
+
+/** Resolves after `ms` (at most {@link MAX_TIMER_MS}), or at once when `signal` aborts. Never rejects. */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (ms <= 0 || signal?.aborted) return Promise.resolve();
+  ms = Math.min(ms, MAX_TIMER_MS);
   return new Promise((resolve) => {
     const done = (): void => {
       clearTimeout(timer);
