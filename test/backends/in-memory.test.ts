@@ -70,6 +70,24 @@ describe("InMemoryBackend", () => {
     expect(await new InMemoryBackend().pull(0)).toBeNull();
   });
 
+  it.each([[Number.POSITIVE_INFINITY], [2 ** 31]])(
+    "waits for an event without giving up when the timeout is %d, past what a timer can hold",
+    async (timeoutMs) => {
+      const backend = new InMemoryBackend();
+      const waiting = backend.pull(timeoutMs);
+      let settled = false;
+      void waiting.then(() => {
+        settled = true;
+      });
+      // An observation window: a timer that cannot hold the timeout fires after 1 ms.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(settled).toBe(false);
+      const event = new Event("A");
+      await backend.enqueue(event);
+      expect(await waiting).toBe(event);
+    },
+  );
+
   it("hands an event enqueued later to a pull that is waiting", async () => {
     const backend = new InMemoryBackend();
     const waiting = backend.pull(HOUR);
