@@ -14,7 +14,7 @@ export interface FailedEvent {
   readonly event: Event;
   readonly error: unknown;
   readonly stage: FailureStage;
-  /** The organ whose handler failed (stage "handler") or that emitted the event (stage "enqueue"). */
+  /** The organ whose handler failed; set for stage "handler" only. */
   readonly organ?: string;
   /** When it failed, epoch ms. */
   readonly failedAt: number;
