@@ -209,7 +209,41 @@ describe("ETL demo", () => {
     expect(error.message).toBe("latin1.csv: is not UTF-8 text; save the file as UTF-8 CSV");
   });
 
-  it("rejects a non-positive batchBytes", async () => {
-    await expect(etl({ batchBytes: 0 })).rejects.toThrow(/Expected `batchBytes`/);
+  it("rejects a batchBytes outside 1..524288", async () => {
+    await expect(etl({ batchBytes: 0 })).rejects.toThrow(
+      "Expected `batchBytes` to be an integer from 1 to 524288, got `0` (number)",
+    );
+    await expect(etl({ batchBytes: 524_289 })).rejects.toThrow(/Expected `batchBytes`/);
+  });
+
+  it("fails for a row too large for one event, naming its line", async () => {
+    const huge = "x".repeat(600_000);
+    const error = await etlError(
+      csvFile(
+        "huge.csv",
+        `a,b
+1,2
+3,${huge}
+`,
+      ),
+    );
+    expect(error.message).toBe(
+      "huge.csv: line 3: the row is 600040 bytes, more than the 524288 bytes one row may take",
+    );
+  });
+
+  it("carries rows up to the largest size through the whole chain", async () => {
+    const big = "y".repeat(500_000);
+    const { summary } = await etl({
+      input: csvFile(
+        "wide.csv",
+        `a,b
+1,${big}
+2,z
+`,
+      ),
+    });
+    expect(summary.rowsKept).toBe(2);
+    expect(summary.columns[1]).toMatchObject({ kind: "text", distinct: 2 });
   });
 });

@@ -13,7 +13,7 @@ import { Spine } from "../../core/spine.js";
 import { EtlInputError } from "./errors.js";
 import type { EtlStartEvent } from "./events.js";
 import { CleanRows } from "./organs/clean-rows.js";
-import { ExtractCsv } from "./organs/extract-csv.js";
+import { ExtractCsv, MAX_ROW_BYTES } from "./organs/extract-csv.js";
 import { ReportSummary } from "./organs/report-summary.js";
 import { TransformRows } from "./organs/transform-rows.js";
 import type { EtlSummary } from "./summary.js";
@@ -39,6 +39,7 @@ export interface EtlOptions {
   logger?: Logger | false;
   /**
    * The most bytes of row JSON in one RAW_DATA_LOADED event; a larger file is sent in batches.
+   * At most 524_288, so every event of the chain stays under the payload limit.
    * @defaultValue 262_144
    */
   batchBytes?: number;
@@ -50,8 +51,8 @@ export interface EtlOptions {
  */
 export async function runEtl(options: EtlOptions): Promise<EtlSummary> {
   const batchBytes = options.batchBytes ?? 262_144;
-  if (!Number.isSafeInteger(batchBytes) || batchBytes < 1) {
-    throw new InvalidOptionError("batchBytes", "a positive integer", batchBytes);
+  if (!Number.isSafeInteger(batchBytes) || batchBytes < 1 || batchBytes > MAX_ROW_BYTES) {
+    throw new InvalidOptionError("batchBytes", `an integer from 1 to ${MAX_ROW_BYTES}`, batchBytes);
   }
   if (options.input !== undefined && options.input.trim() === "") {
     throw new InvalidOptionError("input", "a path to a CSV file", options.input);

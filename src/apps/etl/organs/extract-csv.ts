@@ -12,8 +12,13 @@ import type {
   RawDataLoadedEvent,
 } from "../events.js";
 
-/** The largest single row (as JSON) the pipeline carries: the rest of a payload needs room too. */
-const MAX_ROW_BYTES = 512 * 1024;
+/**
+ * The largest single row (as JSON) the pipeline carries. A row this size travels alone in its
+ * batch; half the payload limit leaves room for the rest of each event built from it.
+ */
+export const MAX_ROW_BYTES = 512 * 1024;
+/** What `{"line":…,"cells":…}` adds to a row's JSON, generously. */
+const ROW_OVERHEAD_BYTES = 32;
 
 /** Reads and parses the CSV file, infers its columns, and sends its rows on in batches. */
 export class ExtractCsv extends Organ<EtlStartEvent> {
@@ -59,7 +64,7 @@ export class ExtractCsv extends Organ<EtlStartEvent> {
     const batches: RawDataLoaded["rows"][number][][] = [[]];
     let size = 0;
     for (const row of rows) {
-      const rowBytes = Buffer.byteLength(JSON.stringify(row.fields)) + 16;
+      const rowBytes = Buffer.byteLength(JSON.stringify(row.fields)) + ROW_OVERHEAD_BYTES;
       if (rowBytes > MAX_ROW_BYTES) {
         return fail(
           `line ${row.line}: the row is ${rowBytes} bytes, more than the ${MAX_ROW_BYTES} bytes one row may take`,
