@@ -35,9 +35,9 @@ export type SettlementReply =
 export interface ClearingHouseOptions {
   /** Answer latency in ms, drawn uniformly from this range per call. `[0, 0]` answers at once. @defaultValue `[2, 20]` */
   latencyMs?: readonly [number, number];
-  /** Share of calls that fail with ClearingHouseUnavailableError. @defaultValue 0.1 */
+  /** Share of calls that fail with ClearingHouseUnavailableError. @defaultValue 0.02 */
   outageRate?: number;
-  /** Share of calls that never answer. @defaultValue 0.02 */
+  /** Share of calls that never answer. @defaultValue 0.005 */
   hangRate?: number;
   /** Accounts whose trades are declined. @defaultValue `["restricted_fund", "restricted_desk"]` */
   restrictedAccounts?: Iterable<string>;
@@ -78,8 +78,8 @@ export class ClearingHouse {
       );
     }
     this.#latency = [min, max];
-    this.#outageRate = rate("outageRate", options.outageRate ?? 0.1);
-    this.#hangRate = rate("hangRate", options.hangRate ?? 0.02);
+    this.#outageRate = rate("outageRate", options.outageRate ?? 0.02);
+    this.#hangRate = rate("hangRate", options.hangRate ?? 0.005);
     this.#restricted = new Set(
       options.restrictedAccounts ?? ["restricted_fund", "restricted_desk"],
     );
@@ -87,10 +87,15 @@ export class ClearingHouse {
   }
 
   /**
-   * Settles one trade. Idempotent by trade id, as real clearing houses are: a trade settled
-   * before gets its first answer again, so a retried or redelivered settlement never settles twice.
+   * Settles one trade. Answers synchronously when there is no latency to simulate (and throws
+   * synchronously on an outage), else with a promise. Idempotent by trade id, as real clearing
+   * houses are: a trade settled before gets its first answer again, so a retried or redelivered
+   * settlement never settles twice.
    */
-  async settle(trade: Readonly<TradePayload>, attempt: number): Promise<SettlementReply> {
+  settle(
+    trade: Readonly<TradePayload>,
+    attempt: number,
+  ): SettlementReply | Promise<SettlementReply> {
     this.counts.calls++;
     const earlier = this.#settled.get(trade.tradeId);
     if (earlier !== undefined) return earlier;
@@ -101,7 +106,14 @@ export class ClearingHouse {
       return new Promise<never>(() => {});
     }
     const [min, max] = this.#latency;
-    if (max > 0) await sleep(min + (max - min) * draw(key, this.#seed, 2));
+    if (max === 0) return this.#answer(trade, attempt, key);
+    const latency = min + (max - min) * draw(key, this.#seed, 2);
+    return new Promise((resolve) => setTimeout(resolve, latency)).then(() =>
+      this.#answer(trade, attempt, key),
+    );
+  }
+
+  #answer(trade: Readonly<TradePayload>, attempt: number, key: string): SettlementReply {
     if (draw(key, this.#seed, 3) < this.#outageRate) {
       this.counts.outages++;
       throw new ClearingHouseUnavailableError(trade.tradeId, attempt);
@@ -144,8 +156,4 @@ export function draw(key: string, seed: number, stream: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return (h >>> 0) / 4294967296;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

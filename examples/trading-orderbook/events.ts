@@ -87,18 +87,27 @@ export type TradePayload = {
   restingRemaining: number;
 };
 
-export type SettlementCompletePayload = TradePayload & {
-  /** Clearing fee in ticks: 1 basis point of the notional, rounded up. */
-  feeTicks: number;
+/** What a settlement confirms about a trade: its parties, size, price and the calls it took. */
+export type SettlementPayload = {
+  tradeId: string;
+  symbol: string;
+  buyerId: string;
+  sellerId: string;
+  quantity: number;
+  priceTicks: number;
   /** How many calls to the clearing house it took. */
   attempts: number;
 };
 
-export type SettlementFailedPayload = TradePayload & {
+export type SettlementCompletePayload = SettlementPayload & {
+  /** Clearing fee in ticks: 1 basis point of the notional, rounded up. */
+  feeTicks: number;
+};
+
+export type SettlementFailedPayload = SettlementPayload & {
   reason: string;
   /** The account the clearing house declined. */
   accountId: string;
-  attempts: number;
 };
 
 export type RiskAlertPayload = {

@@ -129,7 +129,7 @@ export function createTradingSystem(options: TradingSystemOptions = {}): Trading
   });
   const matching = new MatchingEngine({ replayWindow: atLeastOnce ? 10_000 : 0 });
   const settlement = new Settlement(clearingHouse, { retryBaseDelayMs: latency ? 5 : 0 });
-  const risk = new RiskManager(options.positionLimit ?? 5_000);
+  const risk = new RiskManager(options.positionLimit ?? 5_000, atLeastOnce);
   const spine = new Spine({
     // The audit trail is first, so it records each event before any organ acts on it.
     organs: [audit, new ValidateOrder(), matching, settlement, risk],

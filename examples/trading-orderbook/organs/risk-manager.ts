@@ -3,8 +3,8 @@
  * RISK_ALERT when a position crosses the limit (once per crossing, not on every trade beyond
  * it) and when a trader's account fails settlement.
  *
- * Positions only move on SETTLEMENT_COMPLETE, each trade once: a redelivered settlement (same
- * trade id) is recognised and ignored, so at-least-once delivery cannot double a position.
+ * Positions only move on SETTLEMENT_COMPLETE, each trade once: on an at-least-once backend a
+ * redelivered settlement (same trade id) is recognised and ignored, so it cannot double a position.
  */
 import { Event, Organ } from "necrostack";
 import type {
@@ -23,11 +23,16 @@ export class RiskManager extends Organ<Input> {
   /** Every alert raised, oldest first. */
   readonly alerts: RiskAlertPayload[] = [];
   readonly #positions = new Map<string, Map<string, number>>();
-  readonly #seen = new Set<string>();
+  /** Trade ids already applied; kept only on an at-least-once backend, which can redeliver. */
+  readonly #seen: Set<string> | undefined;
 
-  /** @param positionLimit Lots per trader per symbol. @defaultValue 5_000 */
-  constructor(positionLimit = 5_000) {
+  /**
+   * @param positionLimit Lots per trader per symbol. @defaultValue 5_000
+   * @param atLeastOnce Recognise redelivered settlements by trade id. @defaultValue false
+   */
+  constructor(positionLimit = 5_000, atLeastOnce = false) {
     super();
+    this.#seen = atLeastOnce ? new Set() : undefined;
     if (!Number.isSafeInteger(positionLimit) || positionLimit < 1) {
       throw new RangeError(
         `Expected \`positionLimit\` to be a positive integer, got ${positionLimit}`,
@@ -38,8 +43,10 @@ export class RiskManager extends Organ<Input> {
 
   handle(event: Input): RiskAlert[] | undefined {
     const trade = event.payload;
-    if (this.#seen.has(trade.tradeId)) return undefined;
-    this.#seen.add(trade.tradeId);
+    if (this.#seen !== undefined) {
+      if (this.#seen.has(trade.tradeId)) return undefined;
+      this.#seen.add(trade.tradeId);
+    }
     if (event.eventType === "SETTLEMENT_FAILED") {
       return [
         this.#alert(event.payload.accountId, trade.symbol, "SETTLEMENT_FAILED", trade.tradeId),

@@ -7,8 +7,19 @@
  * operator to replay.
  */
 import { Event, NecroStackError, Organ } from "necrostack";
-import { type ClearingHouse, ClearingHouseUnavailableError } from "../clearing-house.js";
-import type { SettlementComplete, SettlementFailed, TradeExecuted } from "../events.js";
+import {
+  type ClearingHouse,
+  ClearingHouseUnavailableError,
+  type SettlementReply,
+} from "../clearing-house.js";
+import type {
+  SettlementComplete,
+  SettlementFailed,
+  TradeExecuted,
+  TradePayload,
+} from "../events.js";
+
+type Result = SettlementComplete | SettlementFailed;
 
 /** Every attempt to reach the clearing house failed with a transient error. */
 export class SettlementRetriesExhaustedError extends NecroStackError {
@@ -54,33 +65,72 @@ export class Settlement extends Organ<TradeExecuted> {
     }
   }
 
-  async handle(event: TradeExecuted): Promise<SettlementComplete | SettlementFailed> {
-    const trade = event.payload;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const reply = await this.#house.settle(trade, attempt);
-        if (reply.status === "SETTLED") {
-          return new Event("SETTLEMENT_COMPLETE", {
-            ...trade,
-            feeTicks: reply.feeTicks,
-            attempts: attempt,
-          });
-        }
-        return new Event("SETTLEMENT_FAILED", {
-          ...trade,
-          reason: reply.reason,
-          accountId: reply.accountId,
-          attempts: attempt,
-        });
-      } catch (error) {
-        if (!(error instanceof ClearingHouseUnavailableError)) throw error;
-        if (attempt >= this.#maxAttempts) {
-          throw new SettlementRetriesExhaustedError(trade.tradeId, attempt, error);
-        }
-        this.retries++;
-        const delay = this.#retryBaseDelayMs * 2 ** (attempt - 1);
-        if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
+  /**
+   * Returns the result synchronously when the clearing house answers synchronously (no simulated
+   * latency), so the Spine handles the trade on its fast path with no await; otherwise a promise.
+   */
+  handle(event: TradeExecuted): Result | Promise<Result> {
+    return this.#attempt(event.payload, 1);
   }
+
+  #attempt(trade: Readonly<TradePayload>, attempt: number): Result | Promise<Result> {
+    let reply: SettlementReply | Promise<SettlementReply>;
+    try {
+      reply = this.#house.settle(trade, attempt);
+    } catch (error) {
+      return this.#retry(trade, attempt, error);
+    }
+    if (reply instanceof Promise) {
+      return reply.then(
+        (answer) => settlementEvent(trade, answer, attempt),
+        (error: unknown) => this.#retry(trade, attempt, error),
+      );
+    }
+    return settlementEvent(trade, reply, attempt);
+  }
+
+  /** After a failed call: tries again after a backoff while attempts remain and the error is transient. */
+  #retry(trade: Readonly<TradePayload>, attempt: number, error: unknown): Result | Promise<Result> {
+    if (!(error instanceof ClearingHouseUnavailableError)) throw error;
+    if (attempt >= this.#maxAttempts) {
+      throw new SettlementRetriesExhaustedError(trade.tradeId, attempt, error);
+    }
+    this.retries++;
+    const delay = this.#retryBaseDelayMs * 2 ** (attempt - 1);
+    if (delay === 0) return this.#attempt(trade, attempt + 1);
+    return new Promise((resolve) => setTimeout(resolve, delay)).then(() =>
+      this.#attempt(trade, attempt + 1),
+    );
+  }
+}
+
+function settlementEvent(
+  trade: Readonly<TradePayload>,
+  reply: SettlementReply,
+  attempts: number,
+): Result {
+  const { tradeId, symbol, buyerId, sellerId, quantity, priceTicks } = trade;
+  if (reply.status === "SETTLED") {
+    return new Event("SETTLEMENT_COMPLETE", {
+      tradeId,
+      symbol,
+      buyerId,
+      sellerId,
+      quantity,
+      priceTicks,
+      attempts,
+      feeTicks: reply.feeTicks,
+    });
+  }
+  return new Event("SETTLEMENT_FAILED", {
+    tradeId,
+    symbol,
+    buyerId,
+    sellerId,
+    quantity,
+    priceTicks,
+    attempts,
+    reason: reply.reason,
+    accountId: reply.accountId,
+  });
 }
