@@ -51,8 +51,8 @@ describeRedis("A worker while Redis restarts without persistence", () => {
       for (const event of before) await worker.backend.enqueue(event);
       await waitUntil("the first events", () => organ.seen.size === 20);
 
-      await server.kill();
       const linesBeforeOutage = lines.length;
+      await server.kill();
       // Redis stays down for a while: reconnect attempts fail over and over.
       await observeFor(2_500);
       const outageLines = lines.slice(linesBeforeOutage);
