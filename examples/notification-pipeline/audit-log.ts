@@ -108,6 +108,7 @@ function channelRank(channel: Channel | null): number {
 
 /** The audit log of one process. */
 export class MemoryAuditLog implements AuditLog {
+  /** Outcomes of notifications still open. */
   readonly #outcomes = new Map<string, Map<Channel, AuditLine>>();
   readonly #invalid = new Set<string>();
   readonly #completed = new Set<string>();
@@ -127,6 +128,8 @@ export class MemoryAuditLog implements AuditLog {
       this.#keep(line);
       return null;
     }
+    // A completed notification keeps only its id: its channels are all recorded already.
+    if (this.#completed.has(line.notificationId)) return null;
     let outcomes = this.#outcomes.get(line.notificationId);
     if (outcomes === undefined) {
       outcomes = new Map();
@@ -136,7 +139,8 @@ export class MemoryAuditLog implements AuditLog {
     outcomes.set(line.channel, line);
     this.#keep(line);
     const completion = completionOf(line.notificationId, channels, outcomes);
-    if (completion === null || this.#completed.has(line.notificationId)) return null;
+    if (completion === null) return null;
+    this.#outcomes.delete(line.notificationId);
     this.#completed.add(line.notificationId);
     this.#totals.completed++;
     return completion;
