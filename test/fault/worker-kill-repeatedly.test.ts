@@ -49,6 +49,7 @@ describeRedis("necrostack workers killed with SIGKILL again and again", () => {
     await producer.close();
 
     const steady = start("steady");
+    await steady.listening();
     // A second worker is killed mid-work and replaced by a new one, KILLS times.
     for (let kill = 1; kill <= KILLS; kill++) {
       const victim = start(`victim-${kill}`);
