@@ -17,7 +17,8 @@ export const ENQUEUE_USAGE = `Usage: necrostack enqueue --redis URL --type TYPE 
 Adds one event to a Redis stream and prints its id.
 
 Options:
-  --redis URL          redis://[user:password@]host:port[/db] or rediss:// (default: $REDIS_URL)
+  --redis URL          redis://[user:password@]host:port[/db] or rediss://
+                       (default: $REDIS_URL)
   --type TYPE          the event type, such as ORDER_PLACED (required)
   --payload JSON       the payload, a JSON object (default: {})
   --id UUID            the event id, a UUID v4 (default: a new one)

@@ -28,21 +28,24 @@ organs opened (database pools, clients). A .ts module needs a TypeScript loader,
 node --import tsx node_modules/necrostack/dist/cli.js worker --organs organs.ts
 
 Options:
-  --organs MODULE             path of the module with the organs (required)
-  --redis URL                 redis://[user:password@]host:port[/db] or rediss:// (default: $REDIS_URL)
+  --organs MODULE             path of the module with the organs, from the current directory
+  --redis URL                 redis://[user:password@]host:port[/db] or rediss://
+                              (default: $REDIS_URL)
   --stream KEY                stream key (default: necrostack:events)
   --group NAME                consumer group (default: necrostack)
   --consumer NAME             this worker's name in the group (default: unique per process)
-  --concurrency N             events in flight at once (default: 1)
-  --batch-size N              entries fetched per read
+  --concurrency N             events in flight at once; order holds only at 1 (default: 1)
+  --batch-size N              most entries held unacked, and so fetched per read (default: 64)
   --max-retries N             deliveries before an event goes to the dead-letter stream (default: 3)
   --claim-min-idle-ms MS      idle time before another worker may claim an entry (default: 30000)
   --claim-interval-ms MS      how often stale entries are looked for
+                              (default: half of --claim-min-idle-ms, at most 5000)
   --dlq KEY                   dead-letter stream (default: <stream>:dlq)
-  --max-len N                 trim the stream to about N entries when adding (default: no trimming)
+  --max-len N                 trim the stream to about N entries when adding (default: off)
   --handler-failure-mode M    log, store or nack (default: log)
   --handler-timeout-ms MS     time an async handler may take (default: 30000)
-  --shutdown-timeout-ms MS    time a graceful stop may take before the worker exits 1 (default: 10000)
+  --shutdown-timeout-ms MS    time a graceful stop may take before the worker exits 1
+                              (default: 10000)
   -h, --help                  show this help
 
 Stopping: the first SIGTERM or SIGINT stops pulling, lets events in flight finish, flushes acks,
