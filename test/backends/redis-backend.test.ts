@@ -39,6 +39,20 @@ describe("RedisBackend options", () => {
     expect((error as Error).message).not.toContain("hunter2");
   });
 
+  it("requires the dead-letter stream to share the stream's hash tag", () => {
+    expect(
+      new RedisBackend({ redisUrl: "redis://h", streamKey: "{orders}:events" }).dlqStream,
+    ).toBe("{orders}:events:dlq");
+    expect(
+      () =>
+        new RedisBackend({
+          redisUrl: "redis://h",
+          streamKey: "{orders}:events",
+          dlqStream: "dead",
+        }),
+    ).toThrow(/`dlqStream` to be a key with the same hash tag as streamKey \(\{orders\}\)/);
+  });
+
   it("applies the documented defaults", () => {
     const backend = new RedisBackend({ redisUrl: "redis://127.0.0.1:1" });
     expect(backend.streamKey).toBe("necrostack:events");

@@ -51,11 +51,16 @@ export interface RedisBackendOptions {
    * @defaultValue half of `claimMinIdleMs`, at most 5_000
    */
   claimIntervalMs?: number;
-  /** The dead-letter stream. @defaultValue `${streamKey}:dlq` */
+  /**
+   * The dead-letter stream. With a hash tag in `streamKey`, it must carry the same tag.
+   * @defaultValue `${streamKey}:dlq`
+   */
   dlqStream?: string;
   /**
    * The most entries this consumer holds at once (read but not yet acked), and so the most
-   * fetched by one read.
+   * fetched by one read. It also caps the events in flight: keep it at least the Spine's
+   * `concurrency`. Entries held but not yet handed out wait here rather than go to another
+   * consumer, so a much larger value only helps with very fast handlers.
    * @defaultValue 64
    */
   batchSize?: number;
@@ -135,12 +140,28 @@ export function resolveRedisBackendOptions(
       Math.max(10, Math.min(5_000, Math.round(claimMinIdleMs / 2))),
       1,
     ),
-    dlqStream: name("dlqStream", options.dlqStream, `${streamKey}:dlq`),
+    dlqStream: dlqStream(streamKey, options.dlqStream),
     batchSize: int("batchSize", options.batchSize, 64, 1),
     maxLen,
     client,
     logger: options.logger,
   };
+}
+
+const HASH_TAG = /\{([^}]+)\}/;
+
+/** The dead-letter stream, which must share the stream's hash tag (one script touches both). */
+function dlqStream(streamKey: string, value: string | undefined): string {
+  const dlq = name("dlqStream", value, `${streamKey}:dlq`);
+  const tag = HASH_TAG.exec(streamKey)?.[1];
+  if (tag !== undefined && HASH_TAG.exec(dlq)?.[1] !== tag) {
+    throw new InvalidOptionError(
+      "dlqStream",
+      `a key with the same hash tag as streamKey ({${tag}}), so both live in one Redis Cluster slot`,
+      dlq,
+    );
+  }
+  return dlq;
 }
 
 function name(option: string, value: string | undefined, fallback: string): string {

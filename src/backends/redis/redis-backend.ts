@@ -150,18 +150,19 @@ export class RedisBackend implements Backend, AsyncDisposable {
         if (read.error !== undefined) await this.#readFailed(client, read.error);
         continue;
       }
-      const now = Date.now();
-      if (now >= deadline) return null;
-      if (read === undefined && now >= this.#readBackoffUntil) {
-        if (!this.#groupReady) await this.#ensureGroup(client);
-        const free = this.#options.batchSize - this.#held.size;
-        if (free > 0) this.#startRead(client, free, deadline - now);
+      if (Date.now() >= deadline) return null;
+      // Wait for the read under way, the end of a backoff, or (with every slot taken) an ack.
+      let wakeAt = deadline;
+      if (read === undefined) {
+        if (Date.now() < this.#readBackoffUntil) {
+          wakeAt = Math.min(deadline, this.#readBackoffUntil);
+        } else {
+          if (!this.#groupReady) await this.#ensureGroup(client);
+          const free = this.#options.batchSize - this.#held.size;
+          if (free > 0) this.#startRead(client, free, deadline - Date.now());
+        }
       }
-      const wakeAt =
-        read === undefined
-          ? Math.min(deadline, Math.max(now + 1, this.#readBackoffUntil))
-          : deadline;
-      await this.#sleep(wakeAt - now, signal);
+      await this.#sleep(wakeAt - Date.now(), signal);
     }
   }
 
@@ -559,6 +560,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
 
   /** Waits up to `ms`, or until something changes (entries arrive, a slot frees, close, abort). */
   #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
     return new Promise((resolve) => {
       const done = (): void => {
         clearTimeout(timer);
