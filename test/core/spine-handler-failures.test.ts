@@ -163,6 +163,37 @@ describe("Spine handler failures", () => {
     expect(backend.nacked).toEqual([]);
   });
 
+  it("tells a backend with release() which event it left unacked under NACK, and why", async () => {
+    class Releasing extends ScriptedBackend {
+      readonly released: [Event, string | undefined][] = [];
+      release(event: Event, reason?: string): void {
+        this.released.push([event, reason]);
+      }
+    }
+    const start = new Event("A");
+    for (const mode of ["nack", "log", "store"] as const) {
+      const backend = new Releasing();
+      await new Spine({
+        organs: [
+          organ("Failing", ["A"], () => {
+            throw new Error("cannot reach postgres://app:pw123@db/orders");
+          }),
+        ],
+        backend,
+        logger: false,
+        pollTimeoutMs: 5,
+        handlerFailureMode: mode,
+      }).run(start);
+      if (mode === "nack") {
+        expect(backend.released).toEqual([
+          [start, "Organ Failing failed: cannot reach postgres://app:***@db/orders"],
+        ]);
+      } else {
+        expect(backend.released).toEqual([]);
+      }
+    }
+  });
+
   it("discards what the other organs returned for an event left unacked under NACK", async () => {
     const { spine, seen } = spineAround(failures[1]?.[1] as HandleFn, {
       handlerFailureMode: "nack",
