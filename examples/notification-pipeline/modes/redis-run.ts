@@ -4,6 +4,9 @@
  */
 import { randomUUID } from "node:crypto";
 
+/** How long a dead worker's events wait before another worker claims them. */
+export const CLAIM_MIN_IDLE_MS = 5_000;
+
 export interface RunKeys {
   readonly runId: string;
   readonly streamKey: string;

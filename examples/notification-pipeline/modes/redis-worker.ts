@@ -13,7 +13,13 @@ import { pipelineOrgans } from "../organs/index.js";
 import { RedisAuditLog } from "../redis-audit-log.js";
 import type { Settings } from "../settings.js";
 import { spineLogger } from "./batch.js";
-import { runKeys, type StopMessage, type WorkerReady, type WorkerReport } from "./redis-run.js";
+import {
+  CLAIM_MIN_IDLE_MS,
+  runKeys,
+  type StopMessage,
+  type WorkerReady,
+  type WorkerReport,
+} from "./redis-run.js";
 
 /** How often the failed-event store is emptied onto the stream. */
 const DEAD_LETTER_REPORT_MS = 50;
@@ -28,7 +34,7 @@ export async function runWorker(settings: Settings): Promise<void> {
     consumerGroup: keys.consumerGroup,
     consumerName,
     // A worker that dies leaves its entries pending; the others claim them after this long.
-    claimMinIdleMs: 5_000,
+    claimMinIdleMs: CLAIM_MIN_IDLE_MS,
     logger,
   });
   const audit = new RedisAuditLog(settings.redisUrl, keys.auditPrefix);

@@ -15,6 +15,7 @@ import type { Settings } from "../settings.js";
 import { formatAuditLine, formatSummary, type Summary, summarize } from "../summary.js";
 import { rate, readRequests, spineLogger } from "./batch.js";
 import {
+  CLAIM_MIN_IDLE_MS,
   newRunId,
   runKeys,
   type StopMessage,
@@ -51,6 +52,8 @@ export async function runRedis(settings: Settings): Promise<Summary> {
   try {
     // Timing starts once every worker is connected: process start-up is not throughput.
     await Promise.all(workers.map((worker) => ready(worker, settings.timeoutMs)));
+    console.log(`Workers ready: pid ${workers.map((worker) => worker.pid).join(", pid ")}`);
+    const died = watchForDeaths(workers);
     const started = performance.now();
     for (let i = 0; i < requests.length; i += ENQUEUE_CHUNK) {
       const chunk = requests.slice(i, i + ENQUEUE_CHUNK).map((request, j) =>
@@ -65,7 +68,10 @@ export async function runRedis(settings: Settings): Promise<Summary> {
     }
     await waitUntilSettled(audit, producer, requests.length, settings.timeoutMs, workers);
     const durationMs = performance.now() - started;
-    const reports = await stopWorkers(workers, settings.timeoutMs);
+    const reports = await stopWorkers(
+      workers.filter((worker) => !died.has(worker)),
+      settings.timeoutMs,
+    );
 
     if (!settings.quiet && requests.length <= MAX_PRINTED) {
       console.log("\nAudit");
@@ -74,9 +80,11 @@ export async function runRedis(settings: Settings): Promise<Summary> {
     const summary = summarize(requests.length, await audit.totals());
     console.log(`\n${formatSummary(summary)}`);
     const eventsProcessed = reports.reduce((sum, report) => sum + report.eventsProcessed, 0);
-    console.log(
-      `\nWorkers: ${reports.map((r) => `${r.consumerName.slice(keys.runId.length + 1)} ${r.eventsProcessed} events`).join(", ")}`,
+    const shares = reports.map(
+      (r) => `${r.consumerName.slice(keys.runId.length + 1)} ${r.eventsProcessed} events`,
     );
+    for (const worker of died) shares.push(`worker-${worker.pid} died`);
+    console.log(`\nWorkers: ${shares.join(", ")}`);
     const seconds = durationMs / 1000;
     console.log(
       `Throughput: ${eventsProcessed} events in ${seconds.toFixed(3)} s = ${rate(eventsProcessed, seconds)} events/s, ` +
@@ -97,6 +105,7 @@ export async function runRedis(settings: Settings): Promise<Summary> {
             name: r.consumerName,
             eventsProcessed: r.eventsProcessed,
           })),
+          workersDied: died.size,
         }),
       );
     }
@@ -168,8 +177,31 @@ function ready(worker: ChildProcess, timeoutMs: number): Promise<void> {
 }
 
 /**
+ * Notes each worker that exits before it is told to stop. Its unacked events stay pending in the
+ * consumer group, and the other workers claim them once idle for `claimMinIdleMs`; the run goes
+ * on while one worker is left.
+ */
+function watchForDeaths(workers: readonly ChildProcess[]): Set<ChildProcess> {
+  const died = new Set<ChildProcess>();
+  for (const worker of workers) {
+    const onExit = (code: number | null, signal: string | null): void => {
+      died.add(worker);
+      console.error(
+        `worker ${worker.pid} exited (${code ?? signal}) during the run; the others take over its pending events once they have been idle ${CLAIM_MIN_IDLE_MS} ms`,
+      );
+    };
+    worker.once("exit", onExit);
+    worker.once("message", function stopping(message: WorkerReport) {
+      if (message.type === "stopped") worker.off("exit", onExit);
+      else worker.once("message", stopping);
+    });
+  }
+  return died;
+}
+
+/**
  * Resolves once every request is completed or invalid and the stream is drained (the last
- * DELIVERY_COMPLETED events handled too); rejects on timeout or when a worker dies.
+ * DELIVERY_COMPLETED events handled too); rejects on timeout or once no worker is left.
  */
 async function waitUntilSettled(
   audit: RedisAuditLog,
@@ -187,10 +219,9 @@ async function waitUntilSettled(
       // Redis before 7 reports no lag; there, nothing pending is the best sign available.
       if (details.pending === 0 && (details.lag === 0 || details.lag === null)) return;
     }
-    const dead = workers.find((worker) => worker.exitCode !== null || worker.signalCode !== null);
-    if (dead !== undefined) {
+    if (workers.every((worker) => worker.exitCode !== null || worker.signalCode !== null)) {
       throw new Error(
-        `Worker ${dead.pid} exited (${dead.exitCode ?? dead.signalCode}) with ${requested - settled} of ${requested} notifications unsettled`,
+        `Every worker exited with ${requested - settled} of ${requested} notifications unsettled`,
       );
     }
     if (Date.now() > deadline) {
