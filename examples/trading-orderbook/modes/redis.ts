@@ -87,10 +87,11 @@ export async function runRedis(
     const started = performance.now();
     // Issued in order on each partition's connection, a chunk at a time: Redis appends them in
     // that order, so each stream holds its symbols' orders as they were sent.
+    const partitioner = new Partitioner(workers.length);
     for (let i = 0; i < events.length; i += ENQUEUE_CHUNK) {
       await Promise.all(
         events.slice(i, i + ENQUEUE_CHUNK).map((event) => {
-          const worker = workers[partitionOf(event, workers.length)] as Worker;
+          const worker = workers[partitioner.of(event)] as Worker;
           return worker.backend.enqueue(event);
         }),
       );
@@ -128,19 +129,27 @@ export async function runRedis(
 }
 
 /**
- * The partition of an event: symbols in the listed order, dealt round-robin to the workers.
- * A cancel names only an order id, so its partition is the one its order went to.
+ * Deals events to partitions: symbols in the listed order, round-robin over the workers (other
+ * symbols by a hash). A cancel names only an order id, so it goes where its order went.
  */
-export function partitionOf(event: Event, partitions: number): number {
-  const symbol = typeof event.payload.symbol === "string" ? event.payload.symbol : undefined;
-  if (symbol !== undefined) return partitionOfSymbol(symbol, partitions);
-  const orderId = String(event.payload.orderId);
-  const known = orderPartitions.get(orderId);
-  return known ?? hash(orderId) % partitions;
-}
+export class Partitioner {
+  readonly partitions: number;
+  readonly #orders = new Map<string, number>();
 
-/** Order id -> partition, so a cancel follows its order. */
-const orderPartitions = new Map<string, number>();
+  constructor(partitions: number) {
+    this.partitions = partitions;
+  }
+
+  of(event: Event): number {
+    const { symbol, orderId } = event.payload;
+    if (typeof symbol === "string") {
+      const partition = partitionOfSymbol(symbol, this.partitions);
+      if (event.eventType === "ORDER_SUBMITTED") this.#orders.set(String(orderId), partition);
+      return partition;
+    }
+    return this.#orders.get(String(orderId)) ?? hash(String(orderId)) % this.partitions;
+  }
+}
 
 function partitionOfSymbol(symbol: string, partitions: number): number {
   const listed = Object.keys(LISTED_SYMBOLS).indexOf(symbol);
@@ -178,15 +187,6 @@ async function inputs(
   } else {
     events = demoEvents();
     title = "Demo";
-  }
-  orderPartitions.clear();
-  for (const event of events) {
-    if (event.eventType === "ORDER_SUBMITTED" && typeof event.payload.symbol === "string") {
-      orderPartitions.set(
-        String(event.payload.orderId),
-        partitionOfSymbol(event.payload.symbol, cli.workers),
-      );
-    }
   }
   return { events, title };
 }
