@@ -10,12 +10,14 @@
 import { fileURLToPath } from "node:url";
 import core from "./core.js";
 import demo from "./demo.js";
+import redis from "./redis.js";
+import trading from "./trading.js";
 import { assertBuilt } from "./lib/built.js";
 import { describeMachine, markdownTable, type SuiteRow, writeResults } from "./lib/report.js";
 import type { BenchSuite } from "./lib/suite.js";
 
 /** Every suite, in the order they run. Add a suite here. */
-const SUITES: readonly BenchSuite[] = [core, demo];
+const SUITES: readonly BenchSuite[] = [core, redis, trading, demo];
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 

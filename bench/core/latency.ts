@@ -1,13 +1,16 @@
 /**
- * Child-process task: latency from enqueue to handler start under a steady load. A producer
- * paced by the clock (checked on every turn of the event loop with `setImmediate`) enqueues
- * start events at `rate` per second through the public `backend.enqueue()`, while
- * `spine.run(undefined, { until: "stopped" })` consumes the 3-organ chain. The time is taken with
- * `process.hrtime.bigint()` just before `enqueue` and first thing in organ A's handler.
+ * Child-process task: latency from enqueue to handler start under a steady load, while
+ * `spine.run(undefined, { until: "stopped" })` consumes the 3-organ chain. A producer paced by
+ * the clock enqueues start events at `rate` per second through the public `backend.enqueue()`:
+ * with `pacing: "timer"` it wakes on a 1 ms timer and enqueues the events due since its last turn
+ * (5 at 5,000/s), sleeping in between as a real producer waiting on I/O does; with
+ * `pacing: "spin"` it checks the clock on every turn of the event loop (`setImmediate`), so events
+ * go in one by one, at the cost of a busy CPU. The time is taken with `process.hrtime.bigint()`
+ * just before `enqueue` and first thing in organ A's handler.
  *
  * Each latency is measured from the actual enqueue, not from when the event was due, so a
- * stalled producer would hide its stall (coordinated omission); the report also gives how late
- * the producer ran at worst.
+ * stalled producer would hide its stall (coordinated omission); the result also says how far
+ * the producer fell behind its schedule at worst.
  */
 import { setImmediate } from "node:timers";
 import { loadBuilt } from "../lib/built.js";
@@ -17,6 +20,7 @@ import { chainOrgans } from "./chain.js";
 export interface LatencyArgs {
   /** Start events per second. */
   readonly rate: number;
+  readonly pacing: "timer" | "spin";
   /** Measured start events. */
   readonly count: number;
   /** Start events sent first at the same rate and not measured. */
@@ -31,7 +35,7 @@ export interface LatencyResult {
   readonly maxUs: number;
   readonly measured: number;
   readonly seconds: number;
-  /** The most the producer fell behind its schedule, in events. */
+  /** The most events enqueued in one turn of the producer (due since its previous turn). */
   readonly maxBacklog: number;
 }
 
@@ -73,7 +77,8 @@ export async function measureLatency(args: LatencyArgs): Promise<LatencyResult> 
         sent++;
       }
       if (failure !== undefined || completed() === total) resolve();
-      else setImmediate(tick);
+      else if (args.pacing === "spin") setImmediate(tick);
+      else setTimeout(tick, 1);
     };
     setImmediate(tick);
   });
