@@ -13,6 +13,7 @@ import {
   waitUntil,
 } from "../fault/support.js";
 import { describeRedis, RedisServer } from "../helpers/redis-server.js";
+import { describeRedisTarget, type RedisTarget, redisTarget } from "../helpers/redis-target.js";
 
 describe("RedisBackend options", () => {
   it("names a bad option and what it got", () => {
@@ -63,8 +64,8 @@ describe("RedisBackend options", () => {
   });
 });
 
-describeRedis("RedisBackend", () => {
-  let server: RedisServer;
+describeRedisTarget("RedisBackend", () => {
+  let server: RedisTarget;
   let redis: Redis;
   const open: RedisBackend[] = [];
   const backend = (options: Partial<RedisBackendOptions> & { streamKey: string }): RedisBackend => {
@@ -72,16 +73,23 @@ describeRedis("RedisBackend", () => {
     open.push(created);
     return created;
   };
-  const key = (): string => `unit:${randomUUID()}`;
+  const keys: string[] = [];
+  const key = (): string => {
+    const created = `unit:${randomUUID()}`;
+    keys.push(created);
+    return created;
+  };
 
   beforeAll(async () => {
-    server = await RedisServer.start();
+    server = await redisTarget();
     redis = rawClient(server.url);
   });
   afterEach(async () => {
     for (const b of open.splice(0)) await b.close();
   });
   afterAll(async () => {
+    // On a shared server (REDIS_URL), leave nothing behind.
+    for (const created of keys) await redis.del(created, `${created}:dlq`);
     redis.disconnect();
     await server.dispose();
   });

@@ -1,17 +1,28 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
 import { RedisBackend } from "../../src/redis.js";
-import { describeRedis, RedisServer } from "../helpers/redis-server.js";
+import { rawClient } from "../fault/support.js";
+import {
+  describeRedisTarget,
+  REDIS_URL,
+  type RedisTarget,
+  redisTarget,
+} from "../helpers/redis-target.js";
 import { runBackendConformance } from "./conformance.js";
 
-describeRedis("RedisBackend", () => {
-  let server: RedisServer;
+describeRedisTarget("RedisBackend", () => {
+  let target: RedisTarget;
   beforeAll(async () => {
     // Persistent, so the restart test can expect every entry back.
-    server = await RedisServer.start({ appendOnly: true });
+    target = await redisTarget({ appendOnly: true });
   });
+  const keys: string[] = [];
   afterAll(async () => {
-    await server.dispose();
+    // On a shared server (REDIS_URL), leave nothing behind.
+    const redis = rawClient(target.url);
+    for (const key of keys) await redis.del(key, `${key}:dlq`);
+    redis.disconnect();
+    await target.dispose();
   });
 
   runBackendConformance({
@@ -20,20 +31,24 @@ describeRedis("RedisBackend", () => {
       persistent: true,
       consumerGroups: true,
       guaranteedOrder: true,
-      canRestart: true,
+      // Only a private server can be restarted.
+      canRestart: REDIS_URL === undefined,
       redelivers: true,
     },
     async newQueue() {
       const streamKey = `conformance:${randomUUID()}`;
+      keys.push(streamKey);
       return () =>
         new RedisBackend({
-          redisUrl: server.url,
+          redisUrl: target.url,
           streamKey,
           claimMinIdleMs: 200,
           claimIntervalMs: 50,
           logger: false,
         });
     },
-    restart: () => server.restart(),
+    restart: async () => {
+      await target.server?.restart();
+    },
   });
 });
