@@ -42,6 +42,10 @@ if redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then return redis.call('HGETA
 return nil
 `;
 
+const RECORD_COMMAND = "necrostackAuditRecord";
+/** The method `defineCommand` adds. */
+type RecordCommand = (...keysAndArgs: (string | number)[]) => Promise<string[] | null>;
+
 export class RedisAuditLog implements AuditLog {
   readonly prefix: string;
   readonly #redis: Redis;
@@ -49,6 +53,8 @@ export class RedisAuditLog implements AuditLog {
   constructor(redisUrl: string, prefix: string) {
     this.prefix = prefix;
     this.#redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    // ioredis sends EVALSHA, and the script itself only when Redis does not have it yet.
+    this.#redis.defineCommand(RECORD_COMMAND, { numberOfKeys: 3, lua: RECORD });
   }
 
   async record(line: AuditLine, channels: readonly Channel[]): Promise<Completion | null> {
@@ -63,14 +69,16 @@ export class RedisAuditLog implements AuditLog {
       channels.length,
     ];
     for (const [name, value] of counters) args.push(name, value);
-    const reply = (await this.#redis.eval(
-      RECORD,
-      3,
+    const command = (this.#redis as unknown as Record<typeof RECORD_COMMAND, RecordCommand>)[
+      RECORD_COMMAND
+    ];
+    const reply = await command.call(
+      this.#redis,
       this.#key(line.notificationId),
       `${this.prefix}:completed`,
       `${this.prefix}:totals`,
       ...args,
-    )) as string[] | null;
+    );
     if (reply === null) return null;
     return completionOf(line.notificationId, channels, outcomesOf(reply));
   }

@@ -75,6 +75,9 @@ export function parseSettings(argv: readonly string[]): Settings | "help" {
   if (backend !== "memory" && backend !== "redis") {
     throw new InputError(`Expected \`--backend\` to be memory or redis, got \`${backend}\``);
   }
+  if (values.worker !== undefined && backend !== "redis") {
+    throw new InputError("`--worker` is for the processes `--backend redis` starts");
+  }
   if (backend === "redis" && mode === "interactive") {
     throw new InputError("`--interactive` runs in memory only; drop `--backend redis`");
   }

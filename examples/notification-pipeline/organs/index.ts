@@ -16,5 +16,5 @@ export function pipelineOrgans(email: EmailSenderOptions, audit: AuditLog): Orga
     new SmsSender(),
     new PushSender(),
     new Audit(audit),
-  ] as Organ[];
+  ];
 }
