@@ -10,11 +10,18 @@
 import { fileURLToPath } from "node:url";
 import core from "./core.js";
 import demo from "./demo.js";
+import { assertBuilt } from "./lib/built.js";
+import {
+  currentLoad,
+  describeMachine,
+  loadWarning,
+  markdownTable,
+  type SuiteRow,
+  writeResults,
+} from "./lib/report.js";
+import type { BenchSuite } from "./lib/suite.js";
 import redis from "./redis.js";
 import trading from "./trading.js";
-import { assertBuilt } from "./lib/built.js";
-import { describeMachine, markdownTable, type SuiteRow, writeResults } from "./lib/report.js";
-import type { BenchSuite } from "./lib/suite.js";
 
 /** Every suite, in the order they run. Add a suite here. */
 const SUITES: readonly BenchSuite[] = [core, redis, trading, demo];
@@ -78,13 +85,18 @@ async function main(): Promise<void> {
     console.log(`${suite.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   }
   console.log(`\n${markdownTable(rows)}\n`);
+  const loadAtEnd = currentLoad();
+  const warning = loadWarning(machine, loadAtEnd);
+  if (warning !== undefined) console.log(`${warning}\n`);
   if (options.quick) {
     console.log("Quick run: no results file written.");
     return;
   }
   const date = startedAt.toISOString().slice(0, 10);
   const name = options.only === undefined ? date : `${date}-${options.only.join("-")}`;
-  console.log(`Results written to ${writeResults(RESULTS_DIR, name, machine, rows, startedAt)}`);
+  console.log(
+    `Results written to ${writeResults(RESULTS_DIR, name, machine, rows, startedAt, loadAtEnd)}`,
+  );
 }
 
 await main();

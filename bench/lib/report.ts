@@ -4,6 +4,21 @@ import { cpus, loadavg, release, totalmem } from "node:os";
 import { join } from "node:path";
 import type { BenchRow, BenchTarget } from "./suite.js";
 
+/** The 1-minute load average, rounded to hundredths. */
+export function currentLoad(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100;
+}
+
+/**
+ * A warning when the machine was busier than it has cores at the start or the end of the run:
+ * wall-clock figures then include waiting for a CPU, and the per-CPU-second rows say more.
+ */
+export function loadWarning(machine: Machine, loadAtEnd: number): string | undefined {
+  const worst = Math.max(machine.loadAverage, loadAtEnd);
+  if (worst <= machine.cores) return undefined;
+  return `WARNING: load average ${machine.loadAverage} at the start and ${loadAtEnd} at the end on ${machine.cores} cores: other work competed for the CPU, so wall-clock figures are low and spread out; compare the per-CPU-second rows and the ratios.`;
+}
+
 /** A row with the suite it came from. */
 export interface SuiteRow extends BenchRow {
   readonly suite: string;
@@ -28,7 +43,7 @@ export function describeMachine(): Machine {
     memoryGB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     os: `${process.platform} ${release()}`,
-    loadAverage: Math.round((loadavg()[0] ?? 0) * 100) / 100,
+    loadAverage: currentLoad(),
   };
 }
 
@@ -85,16 +100,20 @@ export function writeResults(
   machine: Machine,
   rows: readonly SuiteRow[],
   startedAt: Date,
+  loadAtEnd: number,
 ): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
   const record = {
     date: startedAt.toISOString(),
     machine,
+    loadAverageAtEnd: loadAtEnd,
     rows: rows.map((row) => ({ ...row, status: targetStatus(row) || undefined })),
   };
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
-  const header = `Measured ${startedAt.toISOString().slice(0, 10)} on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, load average ${machine.loadAverage} at start.`;
-  writeFileSync(join(dir, `${name}.md`), `${header}\n\n${markdownTable(rows)}\n`);
+  const header = `Measured ${startedAt.toISOString().slice(0, 10)} on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, load average ${machine.loadAverage} at the start and ${loadAtEnd} at the end.`;
+  const warning = loadWarning(machine, loadAtEnd);
+  const text = [header, ...(warning === undefined ? [] : [warning]), markdownTable(rows)];
+  writeFileSync(join(dir, `${name}.md`), `${text.join("\n\n")}\n`);
   return file;
 }
