@@ -172,10 +172,15 @@ export class RedisBackend implements Backend, AsyncDisposable {
     if (delivery === undefined) return;
     const { id } = delivery;
     this.#settle(event);
-    const client = await this.#connect();
+    const client = this.#client ?? (await this.#connect());
     try {
       await this.#track(client.ack(this.streamKey, this.consumerGroup, [id]));
     } catch (error) {
+      if (isNoGroupError(error)) {
+        // The group, and with it every pending entry, is gone: there is nothing left to ack.
+        this.#groupReady = false;
+        return;
+      }
       // Still pending in Redis: it will be delivered again.
       this.#entryOf.set(event, delivery);
       throw new RedisOperationError("ack (XACK)", this.#target, error);
@@ -198,7 +203,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     // Redis and is delivered again once idle.
     this.#settle(event);
     const { id } = delivery;
-    const client = await this.#connect();
+    const client = this.#client ?? (await this.#connect());
     const args: (string | number)[] = [
       this.consumerGroup,
       this.consumerName,
@@ -213,15 +218,19 @@ export class RedisBackend implements Backend, AsyncDisposable {
       this.#entryOf.set(event, delivery);
       throw new RedisOperationError("commit", this.#target, error);
     }
-    if (result === -1) {
+    if (result === -1 || result === -2) {
       this.#metrics.commitsSkipped++;
+      if (result === -2) this.#groupReady = false;
+      const why =
+        result === -1
+          ? "another consumer claimed it after it stayed unacked past claimMinIdleMs"
+          : "its consumer group is gone (Redis restarted without persistence, or the key was deleted)";
       this.#log.warn(
         { event_id: event.id, event_type: event.eventType, entry_id: id },
-        `Entry ${id} (${event.eventType}) is no longer owned by ${this.consumerName}: another consumer claimed it after it stayed unacked past claimMinIdleMs; its ${emitted.length} emitted event(s) were not added`,
+        `Entry ${id} (${event.eventType}) is no longer owned by ${this.consumerName}: ${why}; its ${emitted.length} emitted event(s) were not added`,
       );
       return;
     }
-    if (result === -2) this.#groupReady = false;
     this.#metrics.eventsEnqueued += emitted.length;
     this.#metrics.eventsAcked++;
   }
