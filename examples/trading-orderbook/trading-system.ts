@@ -34,7 +34,11 @@ export interface TradingSystemOptions {
   clearingHouse?: ClearingHouseOptions;
   /** Lots per trader per symbol before RISK_ALERT. @defaultValue 5_000 */
   positionLimit?: number;
-  /** How long one settlement may take before it is dead-lettered. @defaultValue 250 */
+  /**
+   * How long one settlement may take before it is dead-lettered. Well above the clearing
+   * house's latency plus its retry backoff (at most about 75 ms), so only a lost answer reaches it.
+   * @defaultValue 500
+   */
   settlementTimeoutMs?: number;
   /**
    * Events in flight at once. Settlement is the only async organ, so this is how many trades
@@ -138,7 +142,7 @@ export function createTradingSystem(options: TradingSystemOptions = {}): Trading
     // In memory a failed settlement is kept in the failed-event store; a durable backend
     // redelivers it and moves it to its dead-letter stream after its retry limit.
     handlerFailureMode: atLeastOnce ? "nack" : "store",
-    handlerTimeoutMs: options.settlementTimeoutMs ?? 250,
+    handlerTimeoutMs: options.settlementTimeoutMs ?? 500,
     concurrency: options.concurrency ?? 64,
     logger: options.logger ?? defaultLogger(),
   });

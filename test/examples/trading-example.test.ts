@@ -111,7 +111,7 @@ describe("trading example: demo", () => {
     );
     expect(run.stdout).toContain("Dead-letter store (2):");
     expect(run.stdout).toMatch(/TRADE_EXECUTED NVDA-6: .*unavailable on all 3 attempts/);
-    expect(run.stdout).toMatch(/TRADE_EXECUTED NVDA-12: .*timed out after 250 ms/);
+    expect(run.stdout).toMatch(/TRADE_EXECUTED NVDA-12: .*timed out after 500 ms/);
     expect(run.stdout).toMatch(
       /RISK_ALERT\s+POSITION_LIMIT whale_one TSLA position 6000 \(limit 5000\)/,
     );
