@@ -56,10 +56,11 @@ export function targetStatus(row: BenchRow): string {
 }
 
 export function formatValue(value: number, unit: string): string {
-  if (unit === "x") return value.toFixed(2);
-  if (unit === "µs")
-    return value < 100 ? value.toFixed(1) : Math.round(value).toLocaleString("en-US");
-  return Math.round(value).toLocaleString("en-US");
+  // `+ 0` turns -0 (a tiny negative rounded) into 0.
+  if (unit === "x") return (Number(value.toFixed(2)) + 0).toFixed(2);
+  if (Math.abs(value) < 100 && !Number.isInteger(value))
+    return (Number(value.toFixed(1)) + 0).toFixed(1);
+  return (Math.round(value) + 0).toLocaleString("en-US");
 }
 
 function formatTarget(target: BenchTarget, unit: string): string {
