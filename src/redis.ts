@@ -5,7 +5,8 @@
 
 /** Its errors; both extend NecroStackError. */
 export { IoredisMissingError, RedisOperationError } from "./backends/redis/errors.js";
+export type { RedisBackendHealth } from "./backends/redis/health.js";
 export type { RedisBackendMetrics } from "./backends/redis/metrics.js";
 export type { RedisBackendOptions } from "./backends/redis/options.js";
-/** The backend and what it reports. */
-export { RedisBackend, type RedisBackendHealth } from "./backends/redis/redis-backend.js";
+/** The backend, its options, and what it reports. */
+export { RedisBackend } from "./backends/redis/redis-backend.js";

@@ -10,7 +10,7 @@ import { BackendClosedError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
 import { type Logger, resolveLogger } from "../../core/logging.js";
 import { maskUrl } from "../../utils/redact.js";
-import type { Backend, BackendHealth } from "../backend.js";
+import type { Backend } from "../backend.js";
 import {
   type ConnectionListener,
   isNoGroupError,
@@ -18,7 +18,10 @@ import {
   type StreamEntry,
 } from "./client.js";
 import { RedisOperationError } from "./errors.js";
+import { type RedisBackendHealth, readHealth } from "./health.js";
+import { HeldEntries } from "./held-entries.js";
 import { IoredisStreamClient } from "./ioredis-client.js";
+import { Maintenance } from "./maintenance.js";
 import { MetricsCounter, type RedisBackendMetrics } from "./metrics.js";
 import {
   type RedisBackendOptions,
@@ -26,35 +29,11 @@ import {
   resolveRedisBackendOptions,
 } from "./options.js";
 import { OutageLog } from "./outage-log.js";
-import { recoverIdleEntries } from "./recovery.js";
-import { COMMIT, DEAD_LETTER, LEAVE_GROUP, TOUCH } from "./scripts.js";
+import { COMMIT, DEAD_LETTER, LEAVE_GROUP } from "./scripts.js";
 import { decodeEntry, EVENT_FIELD, encodeEvent } from "./wire.js";
 
-/** What `health()` reports for a RedisBackend. Counts are null when Redis could not be asked. */
-export type RedisBackendHealth = BackendHealth & {
-  readonly details: {
-    readonly streamLength: number | null;
-    readonly consumerGroup: string;
-    readonly consumerName: string;
-    /** Entries delivered to the group and not yet acked. */
-    readonly pending: number | null;
-    /** Entries not yet delivered to the group (null when Redis is older than 7). */
-    readonly lag: number | null;
-    readonly consumers: number | null;
-    readonly dlqLength: number | null;
-    /** Why Redis is unhealthy. */
-    readonly error?: string;
-  };
-};
-
-/** Longest pause between failed reads (and failed recovery rounds). */
+/** Longest pause between failed reads. */
 const MAX_BACKOFF_MS = 2_000;
-
-/** Where a delivered Event object came from, and how often that entry has been delivered. */
-interface Delivery {
-  readonly id: string;
-  readonly deliveries: number;
-}
 
 interface Read {
   done: boolean;
@@ -76,24 +55,16 @@ export class RedisBackend implements Backend, AsyncDisposable {
   #client: StreamClient | undefined;
   #connecting: Promise<StreamClient> | undefined;
   #groupReady = false;
-  #consuming = false;
   #closed = false;
   #closing: Promise<void> | undefined;
-  /** Entries read and not yet handed out, oldest first. */
-  #batch: Event[] = [];
-  /** Every event read and not yet settled: in the batch or handed out. */
-  readonly #held = new Set<Event>();
-  /** The entry each delivered Event object came from (ids may repeat in a stream; objects do not). */
-  readonly #entryOf = new WeakMap<Event, Delivery>();
+  readonly #held = new HeldEntries();
   #read: Read | undefined;
   #readFailures = 0;
   #readBackoffUntil = 0;
-  #wakers: (() => void)[] = [];
   /** Acks, commits and dead-letter moves in flight, so `close()` can wait for them. */
   readonly #inFlight = new Set<Promise<unknown>>();
-  #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
-  #recoveryFailures = 0;
-  #touchTimer: ReturnType<typeof setInterval> | undefined;
+  /** Recovery and keep-alive; started by the first pull. */
+  #maintenance: Maintenance | undefined;
   #commandsWereReady = false;
 
   constructor(options: RedisBackendOptions) {
@@ -138,7 +109,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     if (ready !== undefined) return ready;
     if (this.#closed || signal?.aborted) return null;
     const client = await this.#connect();
-    this.#startConsuming();
+    this.#startMaintenance(client);
     const deadline = Date.now() + Math.max(0, timeoutMs);
     for (;;) {
       const event = this.#take();
@@ -162,16 +133,15 @@ export class RedisBackend implements Backend, AsyncDisposable {
           if (free > 0) this.#startRead(client, free, deadline - Date.now());
         }
       }
-      await this.#sleep(wakeAt - Date.now(), signal);
+      await this.#held.sleep(wakeAt - Date.now(), signal);
     }
   }
 
   /** Acks the entry `event` came from. Idempotent; an event this backend did not deliver is ignored. */
   async ack(event: Event): Promise<void> {
-    const delivery = this.#entryOf.get(event);
+    const delivery = this.#held.settle(event);
     if (delivery === undefined) return;
     const { id } = delivery;
-    this.#settle(event);
     const client = this.#client ?? (await this.#connect());
     try {
       await this.#track(client.ack(this.streamKey, this.consumerGroup, [id]));
@@ -182,7 +152,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
         return;
       }
       // Still pending in Redis: it will be delivered again.
-      this.#entryOf.set(event, delivery);
+      this.#held.keepForRetry(event, delivery);
       throw new RedisOperationError("ack (XACK)", this.#target, error);
     }
     this.#metrics.eventsAcked++;
@@ -194,14 +164,13 @@ export class RedisBackend implements Backend, AsyncDisposable {
    * this backend did not deliver is not acked; its emitted events are added.
    */
   async commit(event: Event, emitted: readonly Event[]): Promise<void> {
-    const delivery = this.#entryOf.get(event);
+    // Whatever happens, this consumer stops holding the entry: on failure it stays pending in
+    // Redis and is delivered again once idle.
+    const delivery = this.#held.settle(event);
     if (delivery === undefined) {
       for (const next of emitted) await this.enqueue(next);
       return;
     }
-    // Whatever happens, this consumer stops holding the entry: on failure it stays pending in
-    // Redis and is delivered again once idle.
-    this.#settle(event);
     const { id } = delivery;
     const client = this.#client ?? (await this.#connect());
     const args: (string | number)[] = [
@@ -215,7 +184,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     try {
       result = await this.#track(client.runScript(COMMIT, [this.streamKey], args));
     } catch (error) {
-      this.#entryOf.set(event, delivery);
+      this.#held.keepForRetry(event, delivery);
       throw new RedisOperationError("commit", this.#target, error);
     }
     if (result === -1 || result === -2) {
@@ -237,9 +206,8 @@ export class RedisBackend implements Backend, AsyncDisposable {
 
   /** Moves the entry `event` came from to the dead-letter stream now, with `reason`, and acks it. */
   async nack(event: Event, reason = "Rejected by its consumer"): Promise<void> {
-    const delivery = this.#entryOf.get(event);
+    const delivery = this.#held.settle(event);
     if (delivery === undefined) return;
-    this.#settle(event);
     const client = await this.#connect();
     await this.#deadLetter(client, delivery.id, reason, encodeEvent(event));
   }
@@ -250,9 +218,8 @@ export class RedisBackend implements Backend, AsyncDisposable {
    * the dead-letter stream at once, with `reason`.
    */
   release(event: Event, reason?: string): void {
-    const delivery = this.#entryOf.get(event);
+    const delivery = this.#held.settle(event);
     if (delivery === undefined) return;
-    this.#settle(event);
     const { maxRetries } = this.#options;
     const client = this.#client;
     if (delivery.deliveries < maxRetries || client === undefined) return;
@@ -263,46 +230,15 @@ export class RedisBackend implements Backend, AsyncDisposable {
     );
   }
 
-  async health(): Promise<RedisBackendHealth> {
-    const started = performance.now();
-    const base = { consumerGroup: this.consumerGroup, consumerName: this.consumerName };
-    try {
-      const client = await this.#connect();
-      await client.ping();
-      const latencyMs = performance.now() - started;
-      const [streamLength, group, dlqLength] = await Promise.all([
-        client.length(this.streamKey),
-        client.groupInfo(this.streamKey, this.consumerGroup),
-        client.length(this.dlqStream),
-      ]);
-      return {
-        healthy: true,
-        latencyMs,
-        details: {
-          ...base,
-          streamLength,
-          pending: group?.pending ?? 0,
-          lag: group?.lag ?? null,
-          consumers: group?.consumers ?? 0,
-          dlqLength,
-        },
-      };
-    } catch (error) {
-      const failure = new RedisOperationError("health check", this.#target, error);
-      return {
-        healthy: false,
-        latencyMs: performance.now() - started,
-        details: {
-          ...base,
-          streamLength: null,
-          pending: null,
-          lag: null,
-          consumers: null,
-          dlqLength: null,
-          error: failure.message,
-        },
-      };
-    }
+  /** PING latency, and the stream, group and dead-letter counts. Never rejects. */
+  health(): Promise<RedisBackendHealth> {
+    return readHealth(() => this.#connect(), {
+      streamKey: this.streamKey,
+      consumerGroup: this.consumerGroup,
+      consumerName: this.consumerName,
+      dlqStream: this.dlqStream,
+      target: this.#target,
+    });
   }
 
   /**
@@ -374,7 +310,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
   // Reading
 
   #take(): Event | undefined {
-    const event = this.#batch.shift();
+    const event = this.#held.take();
     if (event !== undefined) this.#metrics.eventsPulled++;
     return event;
   }
@@ -395,7 +331,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
       )
       .finally(() => {
         read.done = true;
-        this.#wake();
+        this.#held.wake();
       });
   }
 
@@ -439,17 +375,9 @@ export class RedisBackend implements Backend, AsyncDisposable {
         }
         continue;
       }
-      this.#entryOf.set(decoded, { id: entry.id, deliveries: deliveries?.get(entry.id) ?? 1 });
-      this.#held.add(decoded);
-      this.#batch.push(decoded);
+      this.#held.add(decoded, { id: entry.id, deliveries: deliveries?.get(entry.id) ?? 1 });
     }
-    this.#wake();
-  }
-
-  /** Stops holding `event` (no more keep-alive) and frees its slot. */
-  #settle(event: Event): void {
-    this.#entryOf.delete(event);
-    if (this.#held.delete(event)) this.#wake();
+    this.#held.wake();
   }
 
   async #deadLetter(
@@ -481,71 +409,20 @@ export class RedisBackend implements Backend, AsyncDisposable {
     if (result === 1) this.#metrics.eventsFailed++;
   }
 
-  // ---------------------------------------------------------------------------------------------
-  // Background: recovery and keep-alive, started by the first pull (a producer never claims)
-
-  #startConsuming(): void {
-    if (this.#consuming || this.#closed) return;
-    this.#consuming = true;
-    this.#scheduleRecovery(0);
-    const every = Math.max(5, Math.floor(this.#options.claimMinIdleMs / 3));
-    this.#touchTimer = setInterval(() => this.#touch(), every);
-    this.#touchTimer.unref();
-  }
-
-  #scheduleRecovery(delayMs: number): void {
-    if (this.#closed) return;
-    this.#recoveryTimer = setTimeout(() => void this.#recover(), delayMs);
-    this.#recoveryTimer.unref();
-  }
-
-  async #recover(): Promise<void> {
-    const client = this.#client;
-    let more = false;
-    try {
-      if (client !== undefined && !this.#closed) {
-        more = await recoverIdleEntries({
-          client,
-          options: this.#options,
-          metrics: this.#metrics,
-          log: this.#log,
-          heldIds: () => this.#heldIds(),
-          freeSlots: () => this.#options.batchSize - this.#held.size,
-          accept: (entries, deliveries) => this.#accept(entries, deliveries),
-        });
-      }
-      this.#recoveryFailures = 0;
-    } catch (error) {
-      if (isNoGroupError(error)) this.#groupReady = false;
-      else this.#outage.taskFailed("recovery of idle entries", error);
-      this.#recoveryFailures++;
-    }
-    const interval = this.#options.claimIntervalMs;
-    this.#scheduleRecovery(
-      more
-        ? 0
-        : this.#recoveryFailures === 0
-          ? interval
-          : interval + backoff(this.#recoveryFailures),
-    );
-  }
-
-  #touch(): void {
-    const client = this.#client;
-    if (client === undefined || this.#held.size === 0 || this.#outage.down) return;
-    const ids = [...this.#heldIds()];
-    client
-      .runScript(TOUCH, [this.streamKey], [this.consumerGroup, this.consumerName, ...ids])
-      .catch((error: unknown) => this.#outage.taskFailed("keep-alive of entries in hand", error));
-  }
-
-  #heldIds(): Set<string> {
-    const ids = new Set<string>();
-    for (const event of this.#held) {
-      const delivery = this.#entryOf.get(event);
-      if (delivery !== undefined) ids.add(delivery.id);
-    }
-    return ids;
+  #startMaintenance(client: StreamClient): void {
+    if (this.#maintenance !== undefined || this.#closed) return;
+    this.#maintenance = new Maintenance({
+      client,
+      options: this.#options,
+      metrics: this.#metrics,
+      log: this.#log,
+      outage: this.#outage,
+      held: this.#held,
+      accept: (entries, deliveries) => this.#accept(entries, deliveries),
+      groupMissing: () => {
+        this.#groupReady = false;
+      },
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -560,37 +437,14 @@ export class RedisBackend implements Backend, AsyncDisposable {
     return promise;
   }
 
-  #wake(): void {
-    const wakers = this.#wakers;
-    if (wakers.length === 0) return;
-    this.#wakers = [];
-    for (const wake of wakers) wake();
-  }
-
-  /** Waits up to `ms`, or until something changes (entries arrive, a slot frees, close, abort). */
-  #sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
-    if (ms <= 0 || signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener("abort", done, { once: true });
-      this.#wakers.push(done);
-    });
-  }
-
   async #shutdown(): Promise<void> {
     this.#closed = true;
-    clearTimeout(this.#recoveryTimer);
-    clearInterval(this.#touchTimer);
-    this.#wake();
+    this.#maintenance?.stop();
+    this.#held.wake();
     const client = this.#client ?? (await this.#connecting?.catch(() => undefined));
     if (client === undefined) return;
     await Promise.allSettled([...this.#inFlight]);
-    if (this.#consuming) {
+    if (this.#maintenance !== undefined) {
       try {
         const left = await client.runScript(
           LEAVE_GROUP,
@@ -607,7 +461,6 @@ export class RedisBackend implements Backend, AsyncDisposable {
         this.#outage.taskFailed("leaving the consumer group", error);
       }
     }
-    this.#batch = [];
     this.#held.clear();
     await client.close();
   }

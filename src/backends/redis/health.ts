@@ -1,0 +1,74 @@
+/** RedisBackend's `health()`: one PING for latency, then the stream, group and dead-letter counts. */
+import type { BackendHealth } from "../backend.js";
+import type { StreamClient } from "./client.js";
+import { RedisOperationError } from "./errors.js";
+
+/** What `health()` reports for a RedisBackend. Counts are null when Redis could not be asked. */
+export type RedisBackendHealth = BackendHealth & {
+  readonly details: {
+    readonly streamLength: number | null;
+    readonly consumerGroup: string;
+    readonly consumerName: string;
+    /** Entries delivered to the group and not yet acked. */
+    readonly pending: number | null;
+    /** Entries not yet delivered to the group (null when Redis is older than 7). */
+    readonly lag: number | null;
+    readonly consumers: number | null;
+    readonly dlqLength: number | null;
+    /** Why Redis is unhealthy. */
+    readonly error?: string;
+  };
+};
+
+export interface HealthTarget {
+  readonly streamKey: string;
+  readonly consumerGroup: string;
+  readonly consumerName: string;
+  readonly dlqStream: string;
+  /** The masked URL, for the error. */
+  readonly target: string;
+}
+
+export async function readHealth(
+  connect: () => Promise<StreamClient>,
+  of: HealthTarget,
+): Promise<RedisBackendHealth> {
+  const started = performance.now();
+  const names = { consumerGroup: of.consumerGroup, consumerName: of.consumerName };
+  try {
+    const client = await connect();
+    await client.ping();
+    const latencyMs = performance.now() - started;
+    const [streamLength, group, dlqLength] = await Promise.all([
+      client.length(of.streamKey),
+      client.groupInfo(of.streamKey, of.consumerGroup),
+      client.length(of.dlqStream),
+    ]);
+    return {
+      healthy: true,
+      latencyMs,
+      details: {
+        ...names,
+        streamLength,
+        pending: group?.pending ?? 0,
+        lag: group?.lag ?? null,
+        consumers: group?.consumers ?? 0,
+        dlqLength,
+      },
+    };
+  } catch (error) {
+    return {
+      healthy: false,
+      latencyMs: performance.now() - started,
+      details: {
+        ...names,
+        streamLength: null,
+        pending: null,
+        lag: null,
+        consumers: null,
+        dlqLength: null,
+        error: new RedisOperationError("health check", of.target, error).message,
+      },
+    };
+  }
+}

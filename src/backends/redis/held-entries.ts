@@ -1,0 +1,98 @@
+/**
+ * What one consumer holds: entries read and not yet settled (acked, committed, dead-lettered or
+ * released), whether still in the local batch or handed out by `pull`. Deliveries are tracked
+ * per Event object, not per event id: the same id may legitimately be in the stream twice.
+ */
+import type { Event } from "../../core/event.js";
+
+/** Where a delivered Event object came from, and how often that entry has been delivered. */
+export interface Delivery {
+  readonly id: string;
+  readonly deliveries: number;
+}
+
+export class HeldEntries {
+  /** Held and not yet handed out, oldest first. */
+  #batch: Event[] = [];
+  readonly #held = new Set<Event>();
+  readonly #deliveryOf = new WeakMap<Event, Delivery>();
+  #wakers: (() => void)[] = [];
+
+  /** How many entries are held. */
+  get size(): number {
+    return this.#held.size;
+  }
+
+  /** Holds `event` and queues it for `pull`. */
+  add(event: Event, delivery: Delivery): void {
+    this.#deliveryOf.set(event, delivery);
+    this.#held.add(event);
+    this.#batch.push(event);
+  }
+
+  /** The oldest event not yet handed out. */
+  take(): Event | undefined {
+    return this.#batch.shift();
+  }
+
+  /** Where `event` came from, while it is held or kept for a retry. */
+  delivery(event: Event): Delivery | undefined {
+    return this.#deliveryOf.get(event);
+  }
+
+  /** Stops holding `event` (no more keep-alive) and frees its slot. */
+  settle(event: Event): Delivery | undefined {
+    const delivery = this.#deliveryOf.get(event);
+    this.#deliveryOf.delete(event);
+    if (this.#held.delete(event)) this.wake();
+    return delivery;
+  }
+
+  /**
+   * Remembers `event` again after its ack or commit failed, so a retry of that call can still
+   * name its entry. It is not held: once idle, the entry is delivered again.
+   */
+  keepForRetry(event: Event, delivery: Delivery): void {
+    this.#deliveryOf.set(event, delivery);
+  }
+
+  /** The entry ids held now. */
+  ids(): Set<string> {
+    const ids = new Set<string>();
+    for (const event of this.#held) {
+      const delivery = this.#deliveryOf.get(event);
+      if (delivery !== undefined) ids.add(delivery.id);
+    }
+    return ids;
+  }
+
+  /** Forgets everything (on close: what was held stays pending in Redis). */
+  clear(): void {
+    this.#batch = [];
+    this.#held.clear();
+    this.wake();
+  }
+
+  /** Wakes every {@link sleep}. */
+  wake(): void {
+    const wakers = this.#wakers;
+    if (wakers.length === 0) return;
+    this.#wakers = [];
+    for (const wake of wakers) wake();
+  }
+
+  /** Waits up to `ms`, or until {@link wake} (entries arrived, a slot freed, close) or abort. */
+  sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+    if (ms <= 0 || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener("abort", done, { once: true });
+      this.#wakers.push(done);
+    });
+  }
+}
