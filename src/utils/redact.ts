@@ -3,13 +3,14 @@
  * any other `scheme://user:password@` URL) becomes `***`.
  */
 
-const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]*@/gi;
-const URL_PASSWORD_ONLY = /([a-z][a-z0-9+.-]*:\/\/):[^\s@/]+@/gi;
+// Greedy up to the last "@" before the path: URL parsers split user info from the host at the
+// last "@", so a password written with a raw "@" (redis://u:p@ss@host) is masked whole.
+const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s/]*@/gi;
 
 /** `text` with every URL password replaced by `***`. */
 export function maskSecrets(text: string): string {
   if (!text.includes("@")) return text;
-  return text.replace(URL_CREDENTIALS, "$1***@").replace(URL_PASSWORD_ONLY, "$1:***@");
+  return text.replace(URL_CREDENTIALS, "$1***@");
 }
 
 /** A URL safe to print: its password (if any) masked. */
