@@ -28,7 +28,7 @@ describe("RedisBackend options", () => {
     );
   });
 
-  it("rejects a URL that is not redis://, rediss:// or unix://, without showing its password", () => {
+  it("rejects a URL that is not redis:// or rediss://, without showing its password", () => {
     let error: unknown;
     try {
       new RedisBackend({ redisUrl: "http://admin:hunter2@db:6379" });

@@ -98,7 +98,7 @@ export interface ResolvedRedisBackendOptions {
   readonly logger: Logger | false | undefined;
 }
 
-const URL_SCHEME = /^(redis|rediss|unix):\/\//i;
+const URL_SCHEME = /^rediss?:\/\//i;
 
 export function resolveRedisBackendOptions(
   options: RedisBackendOptions,
@@ -110,7 +110,7 @@ export function resolveRedisBackendOptions(
   if (typeof redisUrl !== "string" || (client === undefined && !URL_SCHEME.test(redisUrl))) {
     throw new InvalidOptionError(
       "redisUrl",
-      "a redis://, rediss:// or unix:// URL",
+      "a redis:// or rediss:// URL",
       typeof redisUrl === "string" ? maskUrl(redisUrl) : redisUrl,
     );
   }
