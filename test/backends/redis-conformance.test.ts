@@ -42,8 +42,8 @@ describeRedisTarget("RedisBackend", () => {
         new RedisBackend({
           redisUrl: target.url,
           streamKey,
-          claimMinIdleMs: 200,
-          claimIntervalMs: 50,
+          claimMinIdleMs: 1_000,
+          claimIntervalMs: 100,
           logger: false,
         });
     },

@@ -39,9 +39,9 @@ describeRedis("RedisBackend with a handler slower than claimMinIdleMs", () => {
 
   it("keeps its entry: another consumer never runs it, and the result is committed once", async () => {
     const streamKey = uniqueKey("slow");
-    const options = { redisUrl: server.url, streamKey, claimMinIdleMs: 150, claimIntervalMs: 30 };
-    // The handler runs ten times claimMinIdleMs.
-    const slow = new SlowStep("a", 1_500);
+    const options = { redisUrl: server.url, streamKey, claimMinIdleMs: 500, claimIntervalMs: 30 };
+    // The handler runs four times claimMinIdleMs.
+    const slow = new SlowStep("a", 2_000);
     const started = new Promise<void>((resolve) => {
       slow.started = resolve;
     });
