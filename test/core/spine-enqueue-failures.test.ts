@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import {
   BackendFullError,
   EnqueueError,
@@ -10,7 +10,7 @@ import {
   type SpineOptions,
 } from "../../src/index.js";
 import { ScriptedBackend } from "./support/backends.js";
-import { organ } from "./support/organs.js";
+import { deferred, organ } from "./support/organs.js";
 
 class Refused extends Error {
   constructor(type: string) {
@@ -86,6 +86,36 @@ describe("Spine enqueue failures", () => {
       expect(spine.getEnqueueFailureCount("BAD")).toBe(1);
       expect(spine.getEnqueueFailureCount("GOOD")).toBe(0);
       expect(spine.getEnqueueFailureCount()).toBe(1);
+    });
+
+    it("lets the other events in flight finish before run rejects", async () => {
+      const gate = deferred();
+      let settled = 0;
+      const spine = new Spine({
+        organs: [
+          organ("Mixed", ["START"], async (e) => {
+            if (e.payload.n !== 0) await gate.promise;
+            settled++;
+            return new Event(e.payload.n === 0 ? "BAD" : "GOOD");
+          }),
+        ],
+        backend: refusing("BAD"),
+        logger: false,
+        pollTimeoutMs: 5,
+        concurrency: 3,
+        enqueueFailureMode: "fail",
+      });
+      const run = spine.run([0, 1, 2].map((n) => new Event("START", { n })));
+      let rejected = false;
+      run.catch(() => {
+        rejected = true;
+      });
+      await vi.waitFor(() => expect(spine.getEnqueueFailureCount("BAD")).toBe(1));
+      expect(rejected).toBe(false);
+      gate.resolve();
+      await rejection(run);
+      expect(settled).toBe(3);
+      expect(spine.getStats().eventsEmitted).toBe(2);
     });
 
     it("tries the in-memory backend's BackendFullError once and rejects with it as cause", async () => {
