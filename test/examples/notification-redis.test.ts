@@ -10,6 +10,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { AuditLine } from "../../examples/notification-pipeline/audit-log.js";
+import { RedisAuditLog } from "../../examples/notification-pipeline/redis-audit-log.js";
 import type { Summary } from "../../examples/notification-pipeline/summary.js";
 import { describeRedis, RedisServer } from "../helpers/redis-server.js";
 
@@ -166,6 +168,66 @@ describeRedis("notification pipeline: --backend redis --workers 2", { timeout: 1
     }
     process.kill(pid, "SIGKILL");
   }
+
+  it("completes a notification exactly once when two workers record its last channels at once", async () => {
+    const prefix = `test:audit:${Date.now()}`;
+    const first = new RedisAuditLog(server.url, prefix);
+    const second = new RedisAuditLog(server.url, prefix);
+    const ids = Array.from({ length: 300 }, (_, i) => `n-${i + 1}`);
+    const line = (notificationId: string, channel: "email" | "sms"): AuditLine => ({
+      notificationId,
+      userId: "user_001",
+      channel,
+      outcome: "delivered",
+      attempts: channel === "email" ? 2 : 1,
+    });
+    try {
+      const results = await Promise.all(
+        ids.flatMap((id) => [
+          first.record(line(id, "email"), ["email", "sms"]),
+          second.record(line(id, "sms"), ["email", "sms"]),
+        ]),
+      );
+      const completions = results.filter((result) => result !== null);
+      expect(completions).toHaveLength(ids.length);
+      expect(new Set(completions.map((c) => c?.notificationId))).toEqual(new Set(ids));
+      // A redelivered event records nothing twice: the counts stay where they were.
+      await Promise.all(ids.map((id) => second.record(line(id, "sms"), ["email", "sms"])));
+      const totals = await first.totals();
+      expect(totals).toMatchObject({
+        completed: 300,
+        retries: 300,
+        delivered: { email: 300, sms: 300 },
+      });
+    } finally {
+      await first.clear(ids);
+      await Promise.all([first.close(), second.close()]);
+    }
+  });
+
+  it("gives the completion again to a redelivery of the line that completed it, and only to that", async () => {
+    const prefix = `test:audit:${Date.now()}:redelivery`;
+    const audit = new RedisAuditLog(server.url, prefix);
+    const line = (channel: "email" | "push"): AuditLine => ({
+      notificationId: "n-1",
+      userId: "user_001",
+      channel,
+      outcome: "delivered",
+      attempts: 1,
+    });
+    try {
+      expect(await audit.record(line("email"), ["email", "push"])).toBeNull();
+      const completion = { notificationId: "n-1", delivered: ["email", "push"], failed: [] };
+      expect(await audit.record(line("push"), ["email", "push"])).toEqual(completion);
+      // The worker that completed it may crash before its DELIVERY_COMPLETED is committed.
+      expect(await audit.record(line("push"), ["email", "push"])).toEqual(completion);
+      expect(await audit.record(line("email"), ["email", "push"])).toBeNull();
+      expect((await audit.totals()).completed).toBe(1);
+    } finally {
+      await audit.clear(["n-1"]);
+      await audit.close();
+    }
+  });
 
   it("leaves no keys behind in Redis", async () => {
     await runExample(onRedis());
