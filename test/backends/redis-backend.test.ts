@@ -259,6 +259,39 @@ describeRedisTarget("RedisBackend", () => {
     expect(consumers.map((c) => c[1])).toEqual([holding.consumerName]);
   });
 
+  it("hands back entries read but never handed out on close, for another consumer to take at once", async () => {
+    const streamKey = key();
+    // Long enough that only the hand-back can explain a quick takeover.
+    const options = { streamKey, claimMinIdleMs: 60_000, claimIntervalMs: 50 };
+    const leaving = backend(options);
+    for (let n = 0; n < 10; n++) await leaving.enqueue(new Event("JOB", { n }));
+    const first = (await leaving.pull(2_000)) as Event;
+    await leaving.ack(first);
+    await leaving.close();
+
+    const staying = backend(options);
+    const taken: Event[] = [];
+    await waitUntil("the other nine entries", async () => {
+      const event = await staying.pull(100);
+      if (event !== null) taken.push(event);
+      return taken.length === 9;
+    });
+    expect(taken.map((e) => e.payload.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Handed back with their delivery undone: this is their first counted delivery.
+    const pending = (await redis.call(
+      "XPENDING",
+      streamKey,
+      "necrostack",
+      "-",
+      "+",
+      20,
+    )) as unknown[][];
+    expect(pending.map((p) => [p[1], Number(p[3])])).toEqual(
+      Array.from({ length: 9 }, () => [staying.consumerName, 1]),
+    );
+    expect(staying.metrics.pendingRecovered).toBe(9);
+  });
+
   it("uses a client it is given for commands and leaves it open on close", async () => {
     const streamKey = key();
     const client = rawClient(server.url);

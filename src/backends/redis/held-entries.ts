@@ -56,6 +56,16 @@ export class HeldEntries {
     this.#deliveryOf.set(event, delivery);
   }
 
+  /** Where each held event not yet handed out came from. */
+  untaken(): Delivery[] {
+    const out: Delivery[] = [];
+    for (const event of this.#batch) {
+      const delivery = this.#deliveryOf.get(event);
+      if (delivery !== undefined) out.push(delivery);
+    }
+    return out;
+  }
+
   /** The entry ids held now. */
   ids(): Set<string> {
     const ids = new Set<string>();

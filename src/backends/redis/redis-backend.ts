@@ -29,7 +29,7 @@ import {
   resolveRedisBackendOptions,
 } from "./options.js";
 import { OutageLog } from "./outage-log.js";
-import { COMMIT, DEAD_LETTER, LEAVE_GROUP } from "./scripts.js";
+import { COMMIT, DEAD_LETTER, HAND_BACK, LEAVE_GROUP } from "./scripts.js";
 import { decodeEntry, EVENT_FIELD, encodeEvent } from "./wire.js";
 
 /** Longest pause between failed reads. */
@@ -437,6 +437,29 @@ export class RedisBackend implements Backend, AsyncDisposable {
     return promise;
   }
 
+  /** Makes entries read but never handed out claimable by other consumers at once. */
+  async #handBack(client: StreamClient): Promise<void> {
+    const untaken = this.#held.untaken();
+    if (untaken.length === 0) return;
+    const args: (string | number)[] = [
+      this.consumerGroup,
+      this.consumerName,
+      // Idle well past claimMinIdleMs, so another consumer's next recovery round takes them.
+      this.#options.claimMinIdleMs * 2,
+    ];
+    for (const { id, deliveries } of untaken) args.push(id, deliveries - 1);
+    try {
+      const handed = await client.runScript(HAND_BACK, [this.streamKey], args);
+      this.#log.info(
+        { entries: handed, consumer: this.consumerName },
+        `Handed back ${String(handed)} entries read but not handled, for other consumers to claim now`,
+      );
+    } catch (error) {
+      // They stay pending and are claimed once idle for claimMinIdleMs.
+      this.#outage.taskFailed("hand-back of unhandled entries", error);
+    }
+  }
+
   async #shutdown(): Promise<void> {
     this.#closed = true;
     this.#maintenance?.stop();
@@ -445,6 +468,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     if (client === undefined) return;
     await Promise.allSettled([...this.#inFlight]);
     if (this.#maintenance !== undefined) {
+      await this.#handBack(client);
       try {
         const left = await client.runScript(
           LEAVE_GROUP,

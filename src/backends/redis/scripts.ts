@@ -100,3 +100,24 @@ if #pending > 0 then return 0 end
 redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], ARGV[2])
 return 1
 `);
+
+/**
+ * Hand back: on close, entries read but never handed out are made claimable at once (idle time
+ * set past claimMinIdleMs) with their delivery count restored, instead of waiting out
+ * claimMinIdleMs under a consumer that is gone. Only entries still owned by `consumer` are
+ * touched.
+ *
+ * KEYS: stream. ARGV: group, consumer, idle ms, then pairs of entry id and delivery count.
+ * Returns how many were handed back.
+ */
+export const HAND_BACK: LuaScript = luaScript(`
+local handed = 0
+for i = 4, #ARGV, 2 do
+  local owned = redis.pcall('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+  if type(owned) == 'table' and not owned.err and #owned > 0 then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'IDLE', ARGV[3], 'RETRYCOUNT', ARGV[i + 1], 'JUSTID')
+    handed = handed + 1
+  end
+end
+return handed
+`);
