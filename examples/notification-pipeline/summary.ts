@@ -2,6 +2,9 @@
 import type { AuditLine, AuditTotals } from "./audit-log.js";
 import { CHANNELS, type Channel } from "./events.js";
 
+/** Audit lines are printed for runs of up to this many notifications. */
+export const MAX_AUDITED_SHOWN = 100;
+
 export interface Summary extends AuditTotals {
   /** NOTIFICATION_REQUESTED events accepted. */
   requested: number;

@@ -11,12 +11,11 @@ import { afterAll, describe, expect, it } from "vitest";
 import { BLOCKED_NUMBERS, contactFor } from "../../examples/notification-pipeline/contacts.js";
 import { CHANNELS, type Channel } from "../../examples/notification-pipeline/events.js";
 import {
-  demoRequests,
   parseCsvRequests,
   parseJsonRequests,
   parseRequestLine,
-  stressRequests,
 } from "../../examples/notification-pipeline/requests.js";
+import { demoRequests, stressRequests } from "../../examples/notification-pipeline/samples.js";
 import { emailAttemptFails } from "../../examples/notification-pipeline/seeded.js";
 import type { Summary } from "../../examples/notification-pipeline/summary.js";
 

@@ -1,21 +1,25 @@
 /** The batch modes in one process: the demo, `--file` and `--stress`. */
 import { createLogger, type Logger } from "necrostack";
 import { MemoryPipeline, type NotificationRequest } from "../pipeline.js";
-import { demoRequests, loadRequestFile, stressRequests } from "../requests.js";
+import { loadRequestFile } from "../requests.js";
+import { demoRequests, stressRequests } from "../samples.js";
 import type { Settings } from "../settings.js";
-import { formatAuditLine, formatSummary, type Summary } from "../summary.js";
+import { formatAuditLine, formatSummary, MAX_AUDITED_SHOWN, type Summary } from "../summary.js";
 
 export async function runBatch(settings: Settings): Promise<Summary> {
   const { requests, malformed } = readRequests(settings);
   const stress = settings.mode === "stress";
+  const showAudit = !settings.quiet && requests.length <= MAX_AUDITED_SHOWN;
   const pipeline = new MemoryPipeline(settings, {
-    keepLines: !stress && !settings.quiet,
+    keepLines: showAudit,
     logger: spineLogger(settings),
   });
   const batch = await pipeline.process(requests);
-  if (!stress && !settings.quiet) {
+  if (showAudit) {
     console.log("\nAudit");
     for (const line of await pipeline.audit.lines()) console.log(formatAuditLine(line));
+  } else if (!settings.quiet && !stress) {
+    console.log(`\nAudit lines are shown for up to ${MAX_AUDITED_SHOWN} notifications.`);
   }
   const summary = await pipeline.summary();
   console.log(`\n${formatSummary(summary)}`);

@@ -12,7 +12,13 @@ import { RedisBackend } from "necrostack/redis";
 import { NOTIFICATION_REQUESTED, type RequestedPayload } from "../events.js";
 import { RedisAuditLog } from "../redis-audit-log.js";
 import type { Settings } from "../settings.js";
-import { formatAuditLine, formatSummary, type Summary, summarize } from "../summary.js";
+import {
+  formatAuditLine,
+  formatSummary,
+  MAX_AUDITED_SHOWN,
+  type Summary,
+  summarize,
+} from "../summary.js";
 import { rate, readRequests, spineLogger } from "./batch.js";
 import {
   CLAIM_MIN_IDLE_MS,
@@ -30,8 +36,6 @@ const MAIN = fileURLToPath(new URL("../main.ts", import.meta.url));
 const PROGRESS_POLL_MS = 25;
 /** Requests put on the stream at once (ioredis pipelines them into few writes). */
 const ENQUEUE_CHUNK = 1_000;
-/** Audit lines are printed for runs up to this size. */
-const MAX_PRINTED = 50;
 
 export async function runRedis(settings: Settings): Promise<Summary> {
   const { requests, malformed } = readRequests(settings);
@@ -73,7 +77,7 @@ export async function runRedis(settings: Settings): Promise<Summary> {
       settings.timeoutMs,
     );
 
-    if (!settings.quiet && requests.length <= MAX_PRINTED) {
+    if (!settings.quiet && requests.length <= MAX_AUDITED_SHOWN) {
       console.log("\nAudit");
       for (const line of await audit.linesOf(ids)) console.log(formatAuditLine(line));
     }
