@@ -111,6 +111,8 @@ describe("Spine enqueue failures", () => {
         rejected = true;
       });
       await vi.waitFor(() => expect(spine.getEnqueueFailureCount("BAD")).toBe(1));
+      // Observation window: with two events still in flight, run must not have rejected yet.
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
       expect(rejected).toBe(false);
       gate.resolve();
       await rejection(run);

@@ -151,26 +151,37 @@ describe("Spine termination", () => {
     expect(backend.size).toBe(2);
   });
 
-  it("lets every in-flight event finish on stop() at concurrency > 1", async () => {
+  it("lets every in-flight event finish on stop() at concurrency > 1 before run resolves", async () => {
     const backend = new InMemoryBackend();
-    const gate = deferred();
+    const gates = [deferred(), deferred(), deferred()];
     const finished: number[] = [];
     const spine: Spine = new Spine({
       organs: [
         organ("Gated", ["A"], async (e) => {
-          await gate.promise;
-          finished.push(e.payload.n as number);
-          return new Event("B", { n: e.payload.n as number });
+          const n = e.payload.n as number;
+          await gates[n]?.promise;
+          finished.push(n);
+          return new Event("B", { n });
         }),
       ],
       backend,
       logger: false,
       concurrency: 3,
     });
+    let settled = false;
     const run = spine.run([0, 1, 2, 3, 4].map((n) => new Event("A", { n })));
+    void run.then(() => {
+      settled = true;
+    });
     await vi.waitFor(() => expect(spine.getStats().eventsProcessed).toBe(3));
     spine.stop();
-    gate.resolve();
+    gates[0]?.resolve();
+    // Observation window: with events 1 and 2 still in flight, the run must not have ended.
+    await vi.waitFor(() => expect(finished).toEqual([0]));
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBe(false);
+    gates[1]?.resolve();
+    gates[2]?.resolve();
     const stats = await within(run);
     expect(finished.sort()).toEqual([0, 1, 2]);
     expect(stats.eventsEmitted).toBe(3);
