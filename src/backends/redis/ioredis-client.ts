@@ -57,8 +57,8 @@ export class IoredisStreamClient implements StreamClient {
       ...CONNECTION_OPTIONS,
       enableAutoPipelining: false,
     });
-    const detachCommands = watch(commands, "commands", listener);
-    const detachReader = watch(this.#reader, "reader", listener);
+    const detachCommands = watch(commands, "commands", listener, ownsCommands);
+    const detachReader = watch(this.#reader, "reader", listener, true);
     this.#detach = () => {
       detachCommands();
       detachReader();
@@ -238,6 +238,7 @@ function watch(
   redis: Redis,
   connection: "commands" | "reader",
   listener: ConnectionListener,
+  owned: boolean,
 ): () => void {
   const onReady = (): void => listener("ready", connection);
   const onError = (error: unknown): void => listener("error", connection, error);
@@ -248,9 +249,10 @@ function watch(
   return () => {
     redis.off("ready", onReady);
     redis.off("close", onClose);
-    // Keep swallowing errors: a late socket error must not crash the process after close.
+    // On a connection of ours, keep swallowing errors: a late socket error must not crash the
+    // process after close. A caller's own client is left as it was given.
     redis.off("error", onError);
-    redis.on("error", () => {});
+    if (owned) redis.on("error", () => {});
   };
 }
 

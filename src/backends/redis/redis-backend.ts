@@ -89,7 +89,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
       throw new TypeError(`enqueue() takes an Event, got ${typeof event}`);
     }
     if (this.#closed) throw new BackendClosedError("enqueue");
-    const client = await this.#connect();
+    const client = this.#client ?? (await this.#connect());
     try {
       await client.add(this.streamKey, [EVENT_FIELD, encodeEvent(event)], this.#options.maxLen);
     } catch (error) {
