@@ -48,6 +48,19 @@ describe("Spine termination", () => {
     expect(stats.eventsProcessed).toBe(3);
   });
 
+  it('resolves an "idle" run on a backend without a synchronous path at the first empty pull', async () => {
+    const backend = new ScriptedBackend({ durable: true });
+    const spine = new Spine({
+      organs: [organ("Sink", ["A"], () => undefined)],
+      backend,
+      logger: false,
+      pollTimeoutMs: 5,
+    });
+    const stats = await within(spine.run([new Event("A"), new Event("A")], { until: "idle" }));
+    expect(stats.eventsProcessed).toBe(2);
+    expect(backend.pullCalls).toBe(3);
+  });
+
   it('runs "idle" by default on the in-memory backend', async () => {
     const spine = new Spine({
       organs: [],
