@@ -1,33 +1,44 @@
 /**
- * `necrostack enqueue`: adds one event to a Redis stream, for scripts, smoke tests and operators
- * kicking off a chain by hand. Prints the event's id.
+ * `necrostack enqueue`: adds an event (or a file of them) to a Redis stream, for scripts, smoke
+ * tests and operators kicking off a chain by hand or replaying events. Prints the ids added.
  */
-import { EventValidationError, messageOf } from "../core/errors.js";
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import type { Backend } from "../backends/backend.js";
+import { EventValidationError, messageOf, NecroStackError } from "../core/errors.js";
 import { Event, type EventInit } from "../core/event.js";
 import type { JsonObject } from "../core/json.js";
 import type { RedisBackendOptions } from "../redis.js";
 import { maskSecrets, maskUrl } from "../utils/redact.js";
 import type { CliIO } from "./command.js";
+import { parseEventLines } from "./event-lines.js";
 import { type FlagSpec, integerFlag, parseFlags, stringFlag } from "./flags.js";
 import { redisUrlFlag } from "./redis-url-flag.js";
 import { UsageError } from "./usage-error.js";
 
 export const ENQUEUE_USAGE = `Usage: necrostack enqueue --redis URL --type TYPE [--payload JSON] [options]
+       necrostack enqueue --redis URL --file EVENTS.jsonl [options]
 
-Adds one event to a Redis stream and prints its id.
+Adds one event to a Redis stream, or every event of a file, and prints the id of each event
+added, one per line, in order.
 
 Options:
   --redis URL          redis://[user:password@]host:port[/db] or rediss://
                        (default: $REDIS_URL)
-  --type TYPE          the event type, such as ORDER_PLACED (required)
+  --type TYPE          the event type, such as ORDER_PLACED
   --payload JSON       the payload, a JSON object (default: {})
   --id UUID            the event id, a UUID v4 (default: a new one)
+  --file PATH          JSON lines, one event per line in the wire form
+                       {"event_type": ..., "payload": ..., "id"?: ..., "timestamp"?: ...};
+                       - reads standard input. Every line is checked before any is added.
   --stream KEY         stream key (default: necrostack:events)
-  --max-len N          trim the stream to about N entries when adding (default: no trimming)
-  --timeout-ms MS      how long to wait for Redis to accept the event (default: 5000)
+  --max-len N          trim the stream to about N entries when adding (default: off)
+  --timeout-ms MS      how long to wait for Redis to accept each batch of up to 1,000 events
+                       (default: 5000)
   -h, --help           show this help
 
-Exit codes: 0 added, 1 Redis did not accept it in time, 2 bad flags or an invalid event.
+Exit codes: 0 all added, 1 Redis did not accept them all in time (the ids printed are the events
+that were added), 2 bad flags or an invalid event.
 `;
 
 const FLAGS: FlagSpec = {
@@ -35,6 +46,7 @@ const FLAGS: FlagSpec = {
   type: { type: "string" },
   payload: { type: "string" },
   id: { type: "string" },
+  file: { type: "string" },
   stream: { type: "string" },
   "max-len": { type: "string" },
   "timeout-ms": { type: "string" },
@@ -43,13 +55,18 @@ const FLAGS: FlagSpec = {
 
 /** What `enqueue` was asked to add, and where. */
 export interface EnqueueConfig {
-  readonly event: Event;
+  /** The event given by --type, --payload and --id; `undefined` with --file. */
+  readonly event: Event | undefined;
+  /** The --file path (`-` for standard input); `undefined` without it. */
+  readonly file: string | undefined;
   readonly redisUrl: string;
   readonly backend: RedisBackendOptions;
   readonly timeoutMs: number;
 }
 
 const COMMAND = "enqueue";
+/** Events sent to Redis at once (auto-pipelined) before waiting for their replies. */
+const CHUNK = 1_000;
 const HELP = "necrostack enqueue --help";
 /** Timers cannot wait longer than 2^31-1 ms. */
 const MAX_MS = 2_147_483_647;
@@ -64,23 +81,29 @@ export function parseEnqueueArgs(
 ): EnqueueConfig | "help" {
   const values = parseFlags(COMMAND, argv, FLAGS);
   if (values.help === true) return "help";
+  const file = stringFlag(COMMAND, values, "file");
   const eventType = stringFlag(COMMAND, values, "type");
-  if (eventType === undefined) {
-    throw new UsageError("necrostack enqueue: give the event type with --type TYPE", HELP);
+  if (file !== undefined && (eventType ?? values.payload ?? values.id) !== undefined) {
+    throw new UsageError(
+      "necrostack enqueue: give either --file or --type (with --payload and --id), not both",
+      HELP,
+    );
+  }
+  if (file === undefined && eventType === undefined) {
+    throw new UsageError(
+      "necrostack enqueue: give the event type with --type TYPE (or a file of events with --file)",
+      HELP,
+    );
   }
   const redisUrl = redisUrlFlag(COMMAND, values, env);
-  const init: EventInit = { eventType };
-  const payload = stringFlag(COMMAND, values, "payload");
-  if (payload !== undefined) init.payload = parsePayload(payload);
-  const id = stringFlag(COMMAND, values, "id");
-  if (id !== undefined) init.id = id;
-  let event: Event;
-  try {
-    event = new Event(init);
-  } catch (error) {
-    if (!(error instanceof EventValidationError)) throw error;
-    throw new UsageError(`necrostack enqueue: ${error.message}`, HELP, { cause: error });
-  }
+  const event =
+    eventType === undefined
+      ? undefined
+      : eventFromFlags(
+          eventType,
+          stringFlag(COMMAND, values, "payload"),
+          stringFlag(COMMAND, values, "id"),
+        );
 
   const backend: RedisBackendOptions = { redisUrl };
   const stream = stringFlag(COMMAND, values, "stream");
@@ -88,7 +111,19 @@ export function parseEnqueueArgs(
   const maxLen = integerFlag(COMMAND, values, "max-len", 1, Number.MAX_SAFE_INTEGER);
   if (maxLen !== undefined) backend.maxLen = maxLen;
   const timeoutMs = integerFlag(COMMAND, values, "timeout-ms", 1, MAX_MS) ?? 5_000;
-  return { event, redisUrl, backend, timeoutMs };
+  return { event, file, redisUrl, backend, timeoutMs };
+}
+
+function eventFromFlags(eventType: string, payload?: string, id?: string): Event {
+  const init: EventInit = { eventType };
+  if (payload !== undefined) init.payload = parsePayload(payload);
+  if (id !== undefined) init.id = id;
+  try {
+    return new Event(init);
+  } catch (error) {
+    if (!(error instanceof EventValidationError)) throw error;
+    throw new UsageError(`necrostack enqueue: ${error.message}`, HELP, { cause: error });
+  }
 }
 
 function parsePayload(text: string): JsonObject {
@@ -113,8 +148,8 @@ function parsePayload(text: string): JsonObject {
 }
 
 /**
- * Runs `necrostack enqueue`; resolves 0 once Redis has the event, 1 when it did not accept it
- * in time. Throws `UsageError` for bad flags or an invalid event.
+ * Runs `necrostack enqueue`; resolves 0 once Redis has every event, 1 when it did not accept
+ * them all in time. Throws `UsageError` for bad flags or an invalid event.
  */
 export async function runEnqueue(argv: readonly string[], io: CliIO): Promise<number> {
   const config = parseEnqueueArgs(argv, io.env);
@@ -122,27 +157,96 @@ export async function runEnqueue(argv: readonly string[], io: CliIO): Promise<nu
     io.stdout(ENQUEUE_USAGE);
     return 0;
   }
+  const events =
+    config.file === undefined ? [config.event as Event] : await readEvents(config.file, io.cwd);
   const { RedisBackend } = await import("../redis.js");
   const backend = new RedisBackend({ ...config.backend, logger: false });
-  const where = `stream ${config.backend.streamKey ?? "necrostack:events"} at ${maskUrl(config.redisUrl)}`;
+  const where = `stream ${backend.streamKey} at ${maskUrl(config.redisUrl)}`;
   try {
-    await withDeadline(
-      backend.enqueue(config.event),
-      config.timeoutMs,
-      `Redis did not accept it within ${config.timeoutMs} ms`,
-    );
-    io.stdout(`${config.event.id}\n`);
-    return 0;
-  } catch (error) {
-    io.stderr(
-      `necrostack enqueue: could not add the event to ${where}: ${maskSecrets(messageOf(error))}\n`,
-    );
+    const { added, failure } = await addAll(backend, events, config.timeoutMs, io);
+    if (failure === undefined) return 0;
+    const what =
+      events.length === 1
+        ? `could not add the event to ${where}`
+        : `added ${added} of ${events.length} events to ${where} (their ids are printed), then failed`;
+    io.stderr(`necrostack enqueue: ${what}: ${maskSecrets(messageOf(failure))}\n`);
     return 1;
   } finally {
     // A server that never answered must not keep the command waiting on close either.
     await withDeadline(backend.close(), 1_000, "close timed out").catch(() => undefined);
   }
 }
+
+async function readEvents(file: string, cwd: string): Promise<Event[]> {
+  let text: string;
+  try {
+    text = file === "-" ? await readStdin() : await readFile(resolve(cwd, file), "utf8");
+  } catch (error) {
+    throw new NecroStackError(
+      `necrostack enqueue: cannot read ${file}: ${messageOf(error)}`,
+      "ERR_ENQUEUE_FILE",
+      { cause: error },
+    );
+  }
+  return parseEventLines(text, file === "-" ? "standard input" : file, HELP);
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/**
+ * Adds `events` in order, {@link CHUNK} at a time, printing the id of each one Redis accepted.
+ * Stops at the first chunk that did not all get in within `timeoutMs`.
+ */
+async function addAll(
+  backend: Backend,
+  events: readonly Event[],
+  timeoutMs: number,
+  io: CliIO,
+): Promise<{ added: number; failure: unknown }> {
+  let added = 0;
+  for (let from = 0; from < events.length; from += CHUNK) {
+    const chunk = events.slice(from, from + CHUNK);
+    const outcomes: unknown[] = new Array(chunk.length).fill(PENDING);
+    const sent = chunk.map((event, i) =>
+      backend.enqueue(event).then(
+        () => {
+          outcomes[i] = ADDED;
+        },
+        (error: unknown) => {
+          outcomes[i] = error;
+        },
+      ),
+    );
+    let failure: unknown;
+    await withDeadline(
+      Promise.all(sent),
+      timeoutMs,
+      `Redis did not accept ${chunk.length === 1 ? "it" : "them"} within ${timeoutMs} ms`,
+    ).catch((error: unknown) => {
+      failure = error;
+    });
+    let ids = "";
+    for (let i = 0; i < chunk.length; i++) {
+      const outcome = outcomes[i];
+      if (outcome === ADDED) {
+        ids += `${(chunk[i] as Event).id}\n`;
+        added++;
+      } else if (outcome !== PENDING) {
+        failure ??= outcome;
+      }
+    }
+    io.stdout(ids);
+    if (failure !== undefined) return { added, failure };
+  }
+  return { added, failure: undefined };
+}
+
+const PENDING = Symbol("pending");
+const ADDED = Symbol("added");
 
 function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
   return new Promise((resolve, reject) => {

@@ -1,11 +1,15 @@
+import { spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { CliIO } from "../../src/cli/command.js";
 import { ENQUEUE_USAGE } from "../../src/cli/enqueue.js";
 import { main } from "../../src/cli.js";
 import { Event } from "../../src/index.js";
-import { WorkerProcess } from "../fixtures/worker-process.js";
+import { ROOT, WorkerProcess } from "../fixtures/worker-process.js";
 import { describeRedis, RedisServer } from "../helpers/redis-server.js";
 
 function recordingIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
@@ -46,6 +50,10 @@ describe("necrostack enqueue flags", () => {
     [["--redis", "redis://h", "--type", "JOB", "--id", "42"], /id: must be a UUID v4, got `42`/],
     [["--redis", "redis://h", "--type", "JOB", "--timeout-ms", "0"], /`--timeout-ms` .* from 1/],
     [["--redis", "redis://h", "--type", "JOB", "--tpye", "X"], /Unknown option '--tpye'/],
+    [
+      ["--redis", "redis://h", "--type", "JOB", "--file", "x"],
+      /either --file or --type .*not both/,
+    ],
   ])("rejects %j, exiting 2 with a message naming the problem", async (argv, message) => {
     const io = recordingIO();
     expect(await main(["enqueue", ...argv], io)).toBe(2);
@@ -85,6 +93,14 @@ describe("necrostack enqueue flags", () => {
 describeRedis("necrostack enqueue (on a private redis-server)", () => {
   let server: RedisServer;
   let redis: Redis;
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "necrostack-enqueue-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   beforeAll(async () => {
     server = await RedisServer.start();
@@ -138,5 +154,85 @@ describeRedis("necrostack enqueue (on a private redis-server)", () => {
     const [event] = await entries(stream);
     expect(cli.stdout).toBe(`${event?.id}\n`);
     expect(event?.payload).toEqual({ n: 1 });
+  });
+
+  it("adds every event of a JSON-lines file in order and prints their ids in that order", async () => {
+    const stream = `enqueue:${randomUUID()}`;
+    const file = join(dir, "events.jsonl");
+    const lines = [
+      JSON.stringify({ event_type: "A", payload: { n: 1 } }),
+      "",
+      JSON.stringify({
+        id: UUID,
+        timestamp: "2024-01-15T10:30:45.123456+00:00",
+        event_type: "B",
+        payload: { n: 2 },
+      }),
+      `${JSON.stringify({ event_type: "C" })}\r`,
+    ];
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const io = recordingIO();
+    const argv = ["--redis", server.url, "--stream", stream, "--file", "events.jsonl"];
+    expect(await main(["enqueue", ...argv], { ...io, cwd: dir })).toBe(0);
+    const events = await entries(stream);
+    expect(events.map((e) => e.eventType)).toEqual(["A", "B", "C"]);
+    expect(io.out).toBe(events.map((e) => `${e.id}\n`).join(""));
+    expect(events[1]?.id).toBe(UUID);
+    expect(events[1]?.timestamp.toISOString()).toBe("2024-01-15T10:30:45.123Z");
+  });
+
+  it("adds nothing from a file with an invalid line, and names the line", async () => {
+    const stream = `enqueue:${randomUUID()}`;
+    const file = join(dir, "events.jsonl");
+    writeFileSync(file, '{"event_type":"A"}\n{"event_type":"B","paylod":{}}\n');
+    const io = recordingIO();
+    expect(
+      await main(["enqueue", "--redis", server.url, "--stream", stream, "--file", file], io),
+    ).toBe(2);
+    expect(io.err).toMatch(/events\.jsonl line 2: Invalid event: paylod: is not a known field/);
+    expect(io.err).toContain("no event was added");
+    expect(await redis.exists(stream)).toBe(0);
+  });
+
+  it("rejects a file with no event in it", async () => {
+    writeFileSync(join(dir, "empty.jsonl"), "\n  \n");
+    const io = recordingIO();
+    const argv = ["--redis", server.url, "--file", join(dir, "empty.jsonl")];
+    expect(await main(["enqueue", ...argv], io)).toBe(2);
+    expect(io.err).toMatch(/empty\.jsonl holds no event \(one JSON event per line\)/);
+  });
+
+  it("exits 1 naming the file when it cannot be read", async () => {
+    const io = recordingIO();
+    const argv = ["--redis", server.url, "--file", join(dir, "missing.jsonl")];
+    expect(await main(["enqueue", ...argv], io)).toBe(1);
+    expect(io.err).toMatch(/cannot read .*missing\.jsonl: ENOENT/);
+  });
+
+  it("reads the events from standard input with --file -", async () => {
+    const stream = `enqueue:${randomUUID()}`;
+    const input = Array.from({ length: 3 }, (_, n) =>
+      JSON.stringify({ event_type: "N", payload: { n } }),
+    );
+    const result = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "src/cli.ts",
+        "enqueue",
+        "--redis",
+        server.url,
+        "--stream",
+        stream,
+        "--file",
+        "-",
+      ],
+      { cwd: ROOT, input: input.join("\n"), encoding: "utf8", timeout: 30_000 },
+    );
+    expect(result.status).toBe(0);
+    const events = await entries(stream);
+    expect(events.map((e) => e.payload)).toEqual([{ n: 0 }, { n: 1 }, { n: 2 }]);
+    expect(result.stdout).toBe(events.map((e) => `${e.id}\n`).join(""));
   });
 });
