@@ -17,6 +17,7 @@ import {
   type StreamClient,
   type StreamEntry,
 } from "./client.js";
+import { CommitBatch } from "./commit-batch.js";
 import { RedisOperationError } from "./errors.js";
 import { type RedisBackendHealth, readHealth } from "./health.js";
 import { HeldEntries } from "./held-entries.js";
@@ -29,7 +30,7 @@ import {
   resolveRedisBackendOptions,
 } from "./options.js";
 import { OutageLog } from "./outage-log.js";
-import { COMMIT, DEAD_LETTER, HAND_BACK, LEAVE_GROUP } from "./scripts.js";
+import { DEAD_LETTER, HAND_BACK, LEAVE_GROUP } from "./scripts.js";
 import { decodeEntry, EVENT_FIELD, encodeEvent } from "./wire.js";
 
 /** Longest pause between failed reads. */
@@ -63,6 +64,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
   #readBackoffUntil = 0;
   /** Acks, commits and dead-letter moves in flight, so `close()` can wait for them. */
   readonly #inFlight = new Set<Promise<unknown>>();
+  #commits: CommitBatch | undefined;
   /** Recovery and keep-alive; started by the first pull. */
   #maintenance: Maintenance | undefined;
   #commandsWereReady = false;
@@ -173,16 +175,18 @@ export class RedisBackend implements Backend, AsyncDisposable {
     }
     const { id } = delivery;
     const client = this.#client ?? (await this.#connect());
-    const args: (string | number)[] = [
+    this.#commits ??= new CommitBatch(
+      client,
+      this.streamKey,
       this.consumerGroup,
       this.consumerName,
-      id,
       this.#options.maxLen ?? 0,
-    ];
-    for (const next of emitted) args.push(encodeEvent(next));
-    let result: unknown;
+    );
+    const events: string[] = [];
+    for (const next of emitted) events.push(encodeEvent(next));
+    let result: number;
     try {
-      result = await this.#track(client.runScript(COMMIT, [this.streamKey], args));
+      result = await this.#track(this.#commits.commit(id, events));
     } catch (error) {
       this.#held.keepForRetry(event, delivery);
       throw new RedisOperationError("commit", this.#target, error);

@@ -6,28 +6,41 @@
 import { type LuaScript, luaScript } from "./client.js";
 
 /**
- * Commit: ack an entry and add the events its handling emitted, only if this consumer still owns
- * the entry. A consumer that stalled past claimMinIdleMs and lost its entry to another consumer
- * adds nothing: the new owner will emit them.
+ * Commit: for each entry, ack it and add the events its handling emitted, only if this consumer
+ * still owns it. A consumer that stalled past claimMinIdleMs and lost an entry to another
+ * consumer adds nothing for it: the new owner will emit them. Commits that arrive together go in
+ * one call (see commit-batch.ts); each entry's step is atomic on its own and so is the call.
  *
- * KEYS: stream. ARGV: group, consumer, entry id, maxLen (0 = no trimming), then one event JSON
- * per emitted event. Returns the number of events added, -1 when the entry is not ours, -2 when
- * the group no longer exists.
+ * KEYS: stream. ARGV: group, consumer, maxLen (0 = no trimming), then per entry: its id, the
+ * number n of emitted events, and their n JSON texts. Returns one result per entry: the number of
+ * events added, -1 when the entry is not ours, -2 when the group no longer exists.
  */
 export const COMMIT: LuaScript = luaScript(`
-local owned = redis.pcall('XPENDING', KEYS[1], ARGV[1], ARGV[3], ARGV[3], 1, ARGV[2])
-if type(owned) == 'table' and owned.err then return -2 end
-if #owned == 0 then return -1 end
-local maxlen = tonumber(ARGV[4])
-for i = 5, #ARGV do
-  if maxlen > 0 then
-    redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'event', ARGV[i])
+local group, consumer, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local results = {}
+local i = 4
+while i <= #ARGV do
+  local id, n = ARGV[i], tonumber(ARGV[i + 1])
+  i = i + 2
+  local owned = redis.pcall('XPENDING', KEYS[1], group, id, id, 1, consumer)
+  if type(owned) == 'table' and owned.err then
+    results[#results + 1] = -2
+  elseif #owned == 0 then
+    results[#results + 1] = -1
   else
-    redis.call('XADD', KEYS[1], '*', 'event', ARGV[i])
+    for j = i, i + n - 1 do
+      if maxlen > 0 then
+        redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'event', ARGV[j])
+      else
+        redis.call('XADD', KEYS[1], '*', 'event', ARGV[j])
+      end
+    end
+    redis.call('XACK', KEYS[1], group, id)
+    results[#results + 1] = n
   end
+  i = i + n
 end
-redis.call('XACK', KEYS[1], ARGV[1], ARGV[3])
-return #ARGV - 4
+return results
 `);
 
 /**
