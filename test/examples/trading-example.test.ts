@@ -387,6 +387,15 @@ describeRedis("trading example: --backend redis", () => {
     expect(summary.trades).toEqual(inMemory.summary.trades);
   });
 
+  it("fails with a one-line error when Redis cannot be reached", async () => {
+    const gone = await RedisServer.start();
+    const url = gone.url;
+    await gone.dispose();
+    const run = await runExample(["--backend", "redis", "--redis-url", url]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`Redis is not reachable at ${url}`);
+  });
+
   it("leaves no keys behind in Redis", async () => {
     await runRedis(["--file", "examples/trading-orderbook/sample-orders.json"]);
     const redis = new Redis(server.url);

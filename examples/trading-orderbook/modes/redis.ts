@@ -15,7 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { Event, type SpineStats } from "necrostack";
+import { Event, maskUrl, type SpineStats } from "necrostack";
 import { RedisBackend } from "necrostack/redis";
 import type { CliOptions } from "../cli-options.js";
 import { demoEvents } from "../inputs/demo-orders.js";
@@ -66,8 +66,12 @@ export async function runRedis(
         logger: false,
       });
       const health = await backend.health();
-      if (!health.healthy)
-        throw new Error(`Redis is not reachable at ${cli.redisUrl}: ${health.details.error}`);
+      if (!health.healthy) {
+        await backend.close();
+        throw new Error(
+          `Redis is not reachable at ${maskUrl(cli.redisUrl)}: ${health.details.error}`,
+        );
+      }
       const system = createTradingSystem({
         backend,
         atLeastOnce: true,
@@ -124,6 +128,7 @@ export async function runRedis(
     for (const worker of workers) worker.system.spine.stop();
     await Promise.allSettled(workers.map((w) => w.run));
     await Promise.all(workers.map((w) => w.backend.close()));
+    // Only workers that connected made keys.
     await removeKeys(cli.redisUrl, prefix, workers.length);
   }
 }
@@ -245,9 +250,16 @@ export function mergeSummaries(parts: readonly TradingSummary[]): TradingSummary
   };
 }
 
-/** Deletes the run's streams and dead-letter streams. */
+/** Deletes the run's streams and dead-letter streams; best effort, and bounded in time. */
 async function removeKeys(redisUrl: string, prefix: string, partitions: number): Promise<void> {
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  if (partitions === 0) return;
+  // No reconnection: if Redis is gone, there is nothing to clean up and nothing to wait for.
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    connectTimeout: 2_000,
+    retryStrategy: () => null,
+  });
   try {
     await redis.connect();
     const keys = Array.from({ length: partitions }, (_, i) => [
@@ -256,7 +268,7 @@ async function removeKeys(redisUrl: string, prefix: string, partitions: number):
     ]).flat();
     await redis.del(...keys);
   } catch {
-    // Cleanup is best effort: the run's result stands either way.
+    // The run's result stands either way.
   } finally {
     redis.disconnect();
   }
