@@ -2,7 +2,7 @@
  * The Redis suite: NecroStack's 3-organ chain on RedisBackend against a private redis-server,
  * at concurrency 1 and at a higher concurrency, with the raw ioredis ceilings for the same work
  * measured in the same run, round by round, so each ratio compares runs under the same load.
- * Then hop latency at 1,000 events/s, and memory over a long run.
+ * Then hop latency at 1,000 events/s, next to the raw loop's, and memory over a long run.
  */
 import { RedisServer } from "../test/helpers/redis-server.js";
 import { runInChild } from "./lib/child.js";
@@ -16,7 +16,7 @@ import type {
   MemoryArgs,
   MemoryResult,
 } from "./redis-chain.js";
-import type { RawArgs, RawResult } from "./redis-raw.js";
+import type { RawArgs, RawLatencyArgs, RawLatencyResult, RawResult } from "./redis-raw.js";
 
 /** What both kinds of throughput run report. */
 type Measured = Pick<ChainResult, "eventsPerSecond" | "redisUsPerEvent" | "nodeUsPerEvent">;
@@ -100,7 +100,9 @@ const suite: BenchSuite = {
         return `CPU per event: redis-server ${redisUs.toFixed(1)} µs, Node ${nodeUs.toFixed(1)} µs`;
       };
 
+      // Interleaved with the raw loop's latency, so both see the same background load.
       const latencies: LatencyResult[] = [];
+      const rawLatencies: RawLatencyResult[] = [];
       for (let run = 0; run < size.latencyRuns; run++) {
         latencies.push(
           await runInChild<LatencyResult>(CHAIN, "measureRedisLatency", {
@@ -109,6 +111,13 @@ const suite: BenchSuite = {
             starts: size.latencyStarts,
             concurrency: HIGH_CONCURRENCY,
           } satisfies LatencyArgs),
+        );
+        rawLatencies.push(
+          await runInChild<RawLatencyResult>(RAW, "measureRawLatency", {
+            url,
+            rate: LATENCY_RATE,
+            starts: size.latencyStarts,
+          } satisfies RawLatencyArgs),
         );
       }
       const memory = await runInChild<MemoryResult>(
@@ -175,6 +184,17 @@ const suite: BenchSuite = {
           ...spread(latencies.map((l) => l.p99Ms)),
           unit: "ms",
           target: { op: "<", value: 6 },
+        },
+        {
+          metric: `Redis hop latency p50 at ${LATENCY_RATE} events/s, raw ioredis batched`,
+          ...spread(rawLatencies.map((l) => l.p50Ms)),
+          unit: "ms",
+          note: "the same hops measured the same way in a plain ioredis loop, run after each NecroStack run: the floor on this machine at that moment",
+        },
+        {
+          metric: `Redis hop latency p99 at ${LATENCY_RATE} events/s, raw ioredis batched`,
+          ...spread(rawLatencies.map((l) => l.p99Ms)),
+          unit: "ms",
         },
         {
           metric: `Redis memory: heap growth over ${memory.handled.toLocaleString("en-US")} events`,
