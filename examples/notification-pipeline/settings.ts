@@ -34,7 +34,7 @@ export const USAGE = `Usage: npm run example:notifications -- [mode] [options]
 Modes (default: a demo on built-in samples)
   --file PATH              read requests from a .json or .csv file
   --interactive            type requests at a prompt; "send" runs them
-  --stress --count N       generate N requests and print throughput
+  --stress [--count N]     generate N requests (default 1000) and print throughput
 
 Options
   --seed N                 seeds the simulated email failures (default 42)
