@@ -7,9 +7,27 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Event } from "necrostack";
 import { afterAll, describe, expect, it } from "vitest";
 import { BLOCKED_NUMBERS, contactFor } from "../../examples/notification-pipeline/contacts.js";
-import { CHANNELS, type Channel } from "../../examples/notification-pipeline/events.js";
+import { PermanentDeliveryError } from "../../examples/notification-pipeline/errors.js";
+import {
+  CHANNELS,
+  type Channel,
+  EMAIL_FAILED,
+  EMAIL_SEND_REQUESTED,
+  type EmailSendEvent,
+  NOTIFICATION_FAILED,
+  NOTIFICATION_REQUESTED,
+  NOTIFICATION_VALIDATED,
+  type RequestedEvent,
+  type RequestedPayload,
+  SMS_SEND_REQUESTED,
+  type SmsSendEvent,
+} from "../../examples/notification-pipeline/events.js";
+import { EmailSender } from "../../examples/notification-pipeline/organs/email-sender.js";
+import { SmsSender } from "../../examples/notification-pipeline/organs/sms-sender.js";
+import { Validate } from "../../examples/notification-pipeline/organs/validate.js";
 import {
   parseCsvRequests,
   parseJsonRequests,
@@ -410,5 +428,88 @@ describe("notification pipeline: readers", () => {
     expect(parseJsonRequests(JSON.stringify([item])).requests).toEqual(
       parseJsonRequests(JSON.stringify({ notifications: [item] })).requests,
     );
+  });
+});
+
+describe("notification pipeline: organs", () => {
+  const requested = (payload: Omit<RequestedPayload, "notificationId">): RequestedEvent =>
+    new Event(NOTIFICATION_REQUESTED, { notificationId: "n-1", ...payload });
+
+  it("Validate passes a request on with its channels deduplicated in a fixed order", () => {
+    const out = new Validate().handle(
+      requested({ userId: "user_001", channels: ["push", "email", "push"], message: " Hi " }),
+    );
+    expect(out.eventType).toBe(NOTIFICATION_VALIDATED);
+    expect(out.payload).toEqual({
+      notificationId: "n-1",
+      userId: "user_001",
+      channels: ["email", "push"],
+      message: "Hi",
+      priority: "normal",
+    });
+  });
+
+  it("Validate lists every problem of a request, each naming the field and the value", () => {
+    const out = new Validate().handle(
+      requested({
+        userId: "no spaces allowed",
+        channels: ["fax", 3],
+        message: 42,
+        priority: "now",
+      }),
+    );
+    expect(out.eventType).toBe(NOTIFICATION_FAILED);
+    expect(out.payload.reasons).toEqual([
+      'userId must be 1-64 letters, digits, "_" or "-", got "no spaces allowed"',
+      'channel "fax" is not one of email, sms, push',
+      "channel 3 is not one of email, sms, push",
+      "message must be text, got 42",
+      'priority must be one of low, normal, high, got "now"',
+    ]);
+  });
+
+  const emailRequest = (attempt: number): EmailSendEvent =>
+    new Event(EMAIL_SEND_REQUESTED, {
+      notificationId: "n-1",
+      userId: "user_001",
+      channels: ["email"],
+      priority: "normal",
+      to: "user_001@example.com",
+      subject: "Hi",
+      body: "Hi",
+      attempt,
+      notBefore: 0,
+    });
+
+  it("EmailSender retries a failed attempt as a new request with the next attempt and a backoff", async () => {
+    const sender = new EmailSender({ seed: 1, failureRate: 1, maxAttempts: 4, backoffMs: 100 });
+    const before = Date.now();
+    const retry = (await sender.handle(emailRequest(3))) as EmailSendEvent;
+    expect(retry.eventType).toBe(EMAIL_SEND_REQUESTED);
+    expect(retry.payload.attempt).toBe(4);
+    // Retry n waits backoffMs * 2^(n - 1): the third failure schedules the fourth 400 ms out.
+    expect(retry.payload.notBefore).toBeGreaterThanOrEqual(before + 400);
+    expect(retry.payload.notBefore).toBeLessThanOrEqual(Date.now() + 400);
+  });
+
+  it("EmailSender gives up with EMAIL_FAILED once the last attempt fails", async () => {
+    const sender = new EmailSender({ seed: 1, failureRate: 1, maxAttempts: 4, backoffMs: 100 });
+    const failed = await sender.handle(emailRequest(4));
+    expect(failed.eventType).toBe(EMAIL_FAILED);
+    expect(failed.payload).toMatchObject({ attempts: 4, channel: "email" });
+  });
+
+  it("SmsSender throws a PermanentDeliveryError for a blocked number", () => {
+    const blocked = contactFor("user_003").phone;
+    expect(BLOCKED_NUMBERS.has(blocked)).toBe(true);
+    const event: SmsSendEvent = new Event(SMS_SEND_REQUESTED, {
+      notificationId: "n-1",
+      userId: "user_003",
+      channels: ["sms"],
+      priority: "high",
+      to: blocked,
+      text: "Hi",
+    });
+    expect(() => new SmsSender().handle(event)).toThrow(PermanentDeliveryError);
   });
 });
