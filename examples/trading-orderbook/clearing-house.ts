@@ -43,6 +43,11 @@ export interface ClearingHouseOptions {
   restrictedAccounts?: Iterable<string>;
   /** Changes every draw; the same seed gives the same run. @defaultValue 1 */
   seed?: number;
+  /**
+   * How many recent settlements are remembered by trade id, to answer a repeated request the
+   * same way (idempotency keys expire, as a real clearing house's do). @defaultValue 10_000
+   */
+  idempotencyWindow?: number;
 }
 
 /** What the clearing house saw. */
@@ -67,8 +72,9 @@ export class ClearingHouse {
   readonly #hangRate: number;
   readonly #restricted: ReadonlySet<string>;
   readonly #seed: number;
-  /** Replies to trades already settled: settling one again returns the same answer. */
+  /** Replies to recently settled trades, oldest first: settling one again returns the same answer. */
   readonly #settled = new Map<string, SettlementReply>();
+  readonly #window: number;
 
   constructor(options: ClearingHouseOptions = {}) {
     const [min, max] = options.latencyMs ?? [2, 20];
@@ -84,13 +90,14 @@ export class ClearingHouse {
       options.restrictedAccounts ?? ["restricted_fund", "restricted_desk"],
     );
     this.#seed = options.seed ?? 1;
+    this.#window = options.idempotencyWindow ?? 10_000;
   }
 
   /**
    * Settles one trade. Answers synchronously when there is no latency to simulate (and throws
    * synchronously on an outage), else with a promise. Idempotent by trade id, as real clearing
-   * houses are: a trade settled before gets its first answer again, so a retried or redelivered
-   * settlement never settles twice.
+   * houses are: a trade settled recently (see `idempotencyWindow`) gets its first answer again,
+   * so a retried or redelivered settlement never settles twice.
    */
   settle(
     trade: Readonly<TradePayload>,
@@ -120,6 +127,9 @@ export class ClearingHouse {
     }
     const reply = this.#decide(trade);
     this.#settled.set(trade.tradeId, reply);
+    if (this.#settled.size > this.#window) {
+      this.#settled.delete(this.#settled.keys().next().value as string);
+    }
     return reply;
   }
 

