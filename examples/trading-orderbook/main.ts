@@ -12,11 +12,12 @@
  */
 import { type CliOptions, CliUsageError, parseCliOptions, USAGE } from "./cli-options.js";
 import { demoEvents } from "./inputs/demo-orders.js";
-import { loadOrderFile } from "./inputs/order-file.js";
+import { loadOrderEvents } from "./inputs/order-file.js";
 import { randomOrders } from "./inputs/random-orders.js";
 import { accountedFor, runBatch } from "./modes/batch.js";
 import { DEMO_CLEARING_HOUSE, DEMO_SEED } from "./modes/demo-settings.js";
 import { runInteractive } from "./modes/interactive.js";
+import { formatSkippedRows } from "./report.js";
 import type { TradingSummary } from "./trading-system.js";
 
 const print = (line: string): void => {
@@ -33,13 +34,9 @@ async function main(cli: CliOptions): Promise<TradingSummary> {
     case "interactive":
       return runInteractive(cli, process.stdin, print);
     case "file": {
-      const { orders, problems } = await loadOrderFile(cli.file as string);
-      if (!cli.json && problems.length > 0) {
-        print(`Skipped ${problems.length} malformed row(s) of ${cli.file}:`);
-        for (const p of problems) print(`  row ${p.row}: ${p.message}`);
-        print("");
-      }
-      const events = orders.map((o) => submitted(o));
+      const { events, problems } = await loadOrderEvents(cli.file as string);
+      if (!cli.json)
+        for (const line of formatSkippedRows(cli.file as string, problems)) print(line);
       const result = await runBatch(
         events,
         cli,
@@ -74,13 +71,6 @@ async function main(cli: CliOptions): Promise<TradingSummary> {
       return result.summary;
     }
   }
-}
-
-import { Event } from "necrostack";
-import type { OrderSubmitted, OrderSubmittedPayload } from "./events.js";
-
-function submitted(order: OrderSubmittedPayload): OrderSubmitted {
-  return new Event("ORDER_SUBMITTED", order);
 }
 
 try {

@@ -13,6 +13,7 @@ import type {
   SettlementFailedPayload,
   TradePayload,
 } from "./events.js";
+import type { RowProblem } from "./inputs/order-file.js";
 import { formatPrice } from "./money.js";
 import type { TradingSummary } from "./trading-system.js";
 
@@ -74,6 +75,16 @@ export function formatBook(depth: BookDepth): string {
   if (depth.bids.length === 0) lines.push("  BID  (none)");
   for (const level of depth.bids) lines.push(row("BID", level));
   return lines.join("\n");
+}
+
+/** The rows of an order file that were skipped, one line each; nothing when there are none. */
+export function formatSkippedRows(path: string, problems: readonly RowProblem[]): string[] {
+  if (problems.length === 0) return [];
+  return [
+    `Skipped ${problems.length} malformed row(s) of ${path}:`,
+    ...problems.map((p) => `  row ${p.row}: ${p.message}`),
+    "",
+  ];
 }
 
 /** The summary as aligned lines. */

@@ -13,8 +13,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { NecroStackError } from "necrostack";
-import type { OrderSubmittedPayload } from "../events.js";
+import { Event, NecroStackError } from "necrostack";
+import type { OrderSubmitted, OrderSubmittedPayload } from "../events.js";
 import { parsePrice } from "../money.js";
 
 /** A row that was skipped, and why. `row` is 1-based: the CSV line, or the JSON array index + 1. */
@@ -49,6 +49,14 @@ export async function loadOrderFile(path: string): Promise<LoadedOrders> {
   if (ext === ".json") return parseJsonOrders(text, path);
   if (ext === ".csv") return parseCsvOrders(text);
   throw new OrderFileError(path, `unsupported extension ${JSON.stringify(ext)}: use .json or .csv`);
+}
+
+/** The file's orders as ORDER_SUBMITTED events, in file order, and the rows that were skipped. */
+export async function loadOrderEvents(
+  path: string,
+): Promise<{ events: OrderSubmitted[]; problems: RowProblem[] }> {
+  const { orders, problems } = await loadOrderFile(path);
+  return { events: orders.map((order) => new Event("ORDER_SUBMITTED", order)), problems };
 }
 
 export function parseJsonOrders(text: string, path = "<json>"): LoadedOrders {

@@ -15,13 +15,13 @@
  */
 import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
-import { Event, maskUrl, type SpineStats } from "necrostack";
+import { type Event, maskUrl, type SpineStats } from "necrostack";
 import { RedisBackend } from "necrostack/redis";
 import type { CliOptions } from "../cli-options.js";
 import { demoEvents } from "../inputs/demo-orders.js";
-import { loadOrderFile } from "../inputs/order-file.js";
+import { loadOrderEvents } from "../inputs/order-file.js";
 import { randomOrders } from "../inputs/random-orders.js";
-import { formatSummary } from "../report.js";
+import { formatSkippedRows, formatSummary } from "../report.js";
 import { LISTED_SYMBOLS } from "../symbols.js";
 import { createTradingSystem, type TradingSummary, type TradingSystem } from "../trading-system.js";
 import { DEMO_CLEARING_HOUSE, DEMO_SEED } from "./demo-settings.js";
@@ -178,13 +178,10 @@ async function inputs(
   let events: Event[];
   let title: string;
   if (cli.mode === "file") {
-    const { orders, problems } = await loadOrderFile(cli.file as string);
-    if (!cli.json && problems.length > 0) {
-      print(`Skipped ${problems.length} malformed row(s) of ${cli.file}:`);
-      for (const p of problems) print(`  row ${p.row}: ${p.message}`);
-      print("");
-    }
-    events = orders.map((o) => new Event("ORDER_SUBMITTED", o));
+    const loaded = await loadOrderEvents(cli.file as string);
+    if (!cli.json)
+      for (const line of formatSkippedRows(cli.file as string, loaded.problems)) print(line);
+    events = loaded.events;
     title = `Orders from ${cli.file}`;
   } else if (cli.mode === "stress") {
     events = randomOrders(cli.orders, cli.seed ?? 1);
