@@ -136,6 +136,19 @@ describeRedisTarget("RedisBackend", () => {
     expect(await pendingCount(redis, streamKey, "necrostack")).toBe(0);
   });
 
+  it("serves pulls with no time to wait: a later one hands out what an earlier one read", async () => {
+    const streamKey = key();
+    const b = backend({ streamKey });
+    const sent = new Event("NOW");
+    await b.enqueue(sent);
+    let got: Event | null = null;
+    await waitUntil("a pull(0) to hand out the event", async () => {
+      got = await b.pull(0);
+      return got !== null;
+    });
+    expect((got as Event | null)?.id).toBe(sent.id);
+  });
+
   it("acks per delivered Event object, so an id that is in the stream twice is acked twice", async () => {
     const streamKey = key();
     const b = backend({ streamKey });

@@ -123,8 +123,8 @@ export class RedisBackend implements Backend, AsyncDisposable {
         if (read.error !== undefined) await this.#readFailed(client, read.error);
         continue;
       }
-      if (Date.now() >= deadline) return null;
       // Wait for the read under way, the end of a backoff, or (with every slot taken) an ack.
+      // A read is started even when no time is left: what it brings waits for the next pull.
       let wakeAt = deadline;
       if (read === undefined) {
         if (Date.now() < this.#readBackoffUntil) {
@@ -135,6 +135,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
           if (free > 0) this.#startRead(client, free, deadline - Date.now());
         }
       }
+      if (Date.now() >= deadline) return null;
       await this.#held.sleep(wakeAt - Date.now(), signal);
     }
   }
