@@ -179,6 +179,24 @@ describeRedisTarget("RedisBackend", () => {
     expect(b.metrics).toMatchObject({ eventsEnqueued: 3, eventsAcked: 1, eventsPulled: 1 });
   });
 
+  it("commits an entry found past the first page of a long pending list", async () => {
+    const streamKey = key();
+    // batchSize 1 reads one page of 4 pending entries to check ownership.
+    const b = backend({ streamKey, batchSize: 1 });
+    for (let n = 0; n < 6; n++) await b.enqueue(new Event("JOB", { n }));
+    // Five entries stay pending for this consumer, unacked: older than the one committed below.
+    for (let n = 0; n < 5; n++) b.release((await b.pull(2_000)) as Event);
+    const last = (await b.pull(2_000)) as Event;
+    expect(last.payload.n).toBe(5);
+    await b.commit(last, [new Event("JOB_DONE", { n: 5 })]);
+    expect(b.metrics.commitsSkipped).toBe(0);
+    expect(await pendingCount(redis, streamKey, "necrostack")).toBe(5);
+    const types = (await readStream(redis, streamKey)).map(
+      (e) => JSON.parse(e.fields.event ?? "").event_type,
+    );
+    expect(types.at(-1)).toBe("JOB_DONE");
+  });
+
   it("emits nothing from a consumer that lost its entry to another, and does not take it back", async () => {
     const streamKey = key();
     const stalled = backend({ streamKey, claimMinIdleMs: 100 });

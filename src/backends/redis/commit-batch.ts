@@ -20,16 +20,21 @@ export class CommitBatch {
   readonly #head: readonly (string | number)[];
   #queue: PendingCommit[] = [];
 
+  /**
+   * `limit` bounds the one read of this consumer's pending list that checks ownership: a few
+   * times the most entries it holds, so the read is almost never cut short.
+   */
   constructor(
     client: StreamClient,
     stream: string,
     group: string,
     consumer: string,
     maxLen: number,
+    limit: number,
   ) {
     this.#client = client;
     this.#stream = stream;
-    this.#head = [group, consumer, maxLen];
+    this.#head = [group, consumer, maxLen, limit];
   }
 
   /**

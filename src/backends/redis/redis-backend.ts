@@ -182,6 +182,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
       this.consumerGroup,
       this.consumerName,
       this.#options.maxLen ?? 0,
+      this.#options.batchSize * 4,
     );
     const events: string[] = [];
     for (const next of emitted) events.push(encodeEvent(next));

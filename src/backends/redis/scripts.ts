@@ -11,23 +11,38 @@ import { type LuaScript, luaScript } from "./client.js";
  * consumer adds nothing for it: the new owner will emit them. Commits that arrive together go in
  * one call (see commit-batch.ts); each entry's step is atomic on its own and so is the call.
  *
- * KEYS: stream. ARGV: group, consumer, maxLen (0 = no trimming), then per entry: its id, the
- * number n of emitted events, and their n JSON texts. Returns one result per entry: the number of
- * events added, -1 when the entry is not ours, -2 when the group no longer exists.
+ * Ownership comes from one read of this consumer's pending list (it holds at most about
+ * `batchSize` entries); only when that read is cut short at `limit` is an entry looked up alone.
+ *
+ * KEYS: stream. ARGV: group, consumer, maxLen (0 = no trimming), limit, then per entry: its id,
+ * the number n of emitted events, and their n JSON texts. Returns one result per entry: the
+ * number of events added, -1 when the entry is not ours, -2 when the group no longer exists.
  */
 export const COMMIT: LuaScript = luaScript(`
-local group, consumer, maxlen = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local group, consumer, maxlen, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local results = {}
-local i = 4
+local pel = redis.pcall('XPENDING', KEYS[1], group, '-', '+', limit, consumer)
+if type(pel) == 'table' and pel.err then
+  local i = 5
+  while i <= #ARGV do
+    results[#results + 1] = -2
+    i = i + 2 + tonumber(ARGV[i + 1])
+  end
+  return results
+end
+local owned = {}
+for _, entry in ipairs(pel) do owned[entry[1]] = true end
+local truncated = #pel >= limit
+local acks = {}
+local i = 5
 while i <= #ARGV do
   local id, n = ARGV[i], tonumber(ARGV[i + 1])
   i = i + 2
-  local owned = redis.pcall('XPENDING', KEYS[1], group, id, id, 1, consumer)
-  if type(owned) == 'table' and owned.err then
-    results[#results + 1] = -2
-  elseif #owned == 0 then
-    results[#results + 1] = -1
-  else
+  local mine = owned[id]
+  if not mine and truncated then
+    mine = #redis.call('XPENDING', KEYS[1], group, id, id, 1, consumer) > 0
+  end
+  if mine then
     for j = i, i + n - 1 do
       if maxlen > 0 then
         redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'event', ARGV[j])
@@ -35,10 +50,15 @@ while i <= #ARGV do
         redis.call('XADD', KEYS[1], '*', 'event', ARGV[j])
       end
     end
-    redis.call('XACK', KEYS[1], group, id)
+    acks[#acks + 1] = id
     results[#results + 1] = n
+  else
+    results[#results + 1] = -1
   end
   i = i + n
+end
+for k = 1, #acks, 500 do
+  redis.call('XACK', KEYS[1], group, unpack(acks, k, math.min(k + 499, #acks)))
 end
 return results
 `);
