@@ -98,6 +98,16 @@ describe("MatchingEngine", () => {
     expect(first.map((e) => e.eventType)).toEqual(["TRADE_EXECUTED", "ORDER_FILLED"]);
   });
 
+  it("forgets orders older than its replay window", () => {
+    const engine = new MatchingEngine({ replayWindow: 1 });
+    const first = validated("b1", "BUY", 10, 100_00);
+    const out = engine.handle(first);
+    engine.handle(validated("b2", "BUY", 10, 100_00));
+    const again = engine.handle(first);
+    expect(again).not.toBe(out);
+    expect(again[0]?.payload.reasons).toEqual(["orderId: b1 is already resting in the AAPL book"]);
+  });
+
   it("rejects a second order with the id of one still resting", () => {
     const engine = new MatchingEngine();
     engine.handle(validated("o1", "BUY", 10, 100_00));
@@ -210,6 +220,21 @@ describe("ClearingHouse", () => {
     expect(first).toEqual({ status: "SETTLED", feeTicks: 150 });
     expect(house.settle(trade("T-1"), 1)).toBe(first);
     expect(house.counts).toMatchObject({ calls: 2, settled: 1 });
+  });
+
+  it("remembers only the last idempotencyWindow trades", () => {
+    const house = new ClearingHouse({
+      latencyMs: [0, 0],
+      hangRate: 0,
+      outageRate: 0,
+      idempotencyWindow: 2,
+    });
+    for (const id of ["T-1", "T-2", "T-3"]) house.settle(trade(id), 1);
+    house.settle(trade("T-3"), 1);
+    expect(house.counts.settled).toBe(3);
+    // T-1 was forgotten: asked again, the clearing house decides again.
+    house.settle(trade("T-1"), 1);
+    expect(house.counts.settled).toBe(4);
   });
 
   it("declines a restricted account's trade, naming the account", () => {

@@ -37,12 +37,21 @@ export class MatchingEngine extends Organ<Input> {
   readonly listensTo = ["ORDER_VALIDATED", "CANCEL_VALIDATED"] as const;
   readonly exchange = new Exchange();
   readonly #replayWindow: number;
-  /** Event id -> the events it caused, oldest first (a Map keeps insertion order). */
+  /** Event id -> the events it caused, for the last `replayWindow` events. */
   readonly #recent = new Map<string, Event[]>();
+  /** The remembered event ids in a ring, to forget the oldest in O(1). */
+  readonly #ring: (string | undefined)[];
+  #next = 0;
 
   constructor(options: MatchingEngineOptions = {}) {
     super();
     this.#replayWindow = options.replayWindow ?? 0;
+    if (!Number.isSafeInteger(this.#replayWindow) || this.#replayWindow < 0) {
+      throw new RangeError(
+        `Expected \`replayWindow\` to be a non-negative integer, got ${this.#replayWindow}`,
+      );
+    }
+    this.#ring = new Array(this.#replayWindow);
   }
 
   handle(event: Input): Event[] {
@@ -124,11 +133,11 @@ export class MatchingEngine extends Organ<Input> {
   }
 
   #remember(eventId: string, events: Event[]): void {
+    const oldest = this.#ring[this.#next];
+    if (oldest !== undefined) this.#recent.delete(oldest);
+    this.#ring[this.#next] = eventId;
+    this.#next = (this.#next + 1) % this.#replayWindow;
     this.#recent.set(eventId, events);
-    if (this.#recent.size > this.#replayWindow) {
-      const oldest = this.#recent.keys().next().value as string;
-      this.#recent.delete(oldest);
-    }
   }
 }
 
