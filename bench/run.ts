@@ -76,13 +76,28 @@ async function main(): Promise<void> {
     `NecroStack benchmarks on ${machine.cpu} (${machine.cores} cores), Node ${machine.node}, load average ${machine.loadAverage}${options.quick ? " (quick run)" : ""}`,
   );
   const rows: SuiteRow[] = [];
+  const failed: string[] = [];
   for (const suite of SUITES) {
     if (options.only !== undefined && !options.only.includes(suite.name)) continue;
     const t0 = Date.now();
     console.log(`\n${suite.name}: running...`);
-    const suiteRows = await suite.run({ quick: options.quick });
-    for (const row of suiteRows) rows.push({ suite: suite.name, ...row });
-    console.log(`${suite.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    try {
+      const suiteRows = await suite.run({ quick: options.quick });
+      for (const row of suiteRows) rows.push({ suite: suite.name, ...row });
+      console.log(`${suite.name}: done in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    } catch (error) {
+      // One broken suite must not cost the others' figures: report it and fail at the end.
+      failed.push(suite.name);
+      console.error(`${suite.name}: failed:`, error);
+      const message = error instanceof Error ? error.message : String(error);
+      rows.push({
+        suite: suite.name,
+        metric: "suite failed",
+        value: null,
+        unit: "",
+        note: message.split("\n")[0] ?? "",
+      });
+    }
   }
   console.log(`\n${markdownTable(rows)}\n`);
   const loadAtEnd = currentLoad();
@@ -90,6 +105,7 @@ async function main(): Promise<void> {
   if (warning !== undefined) console.log(`${warning}\n`);
   if (options.quick) {
     console.log("Quick run: no results file written.");
+    if (failed.length > 0) process.exitCode = 1;
     return;
   }
   const date = startedAt.toISOString().slice(0, 10);
@@ -97,6 +113,10 @@ async function main(): Promise<void> {
   console.log(
     `Results written to ${writeResults(RESULTS_DIR, name, machine, rows, startedAt, loadAtEnd)}`,
   );
+  if (failed.length > 0) {
+    console.error(`Failed suites: ${failed.join(", ")}`);
+    process.exitCode = 1;
+  }
 }
 
 await main();
