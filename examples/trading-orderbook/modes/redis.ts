@@ -4,9 +4,15 @@
  * An order book is state in one process, and it must see the orders of its symbol one at a time,
  * in the order they were sent. Several consumers in one consumer group would break that: the
  * group hands consecutive entries to different consumers. So each worker owns a partition: a
- * stream of its own (`<prefix>:p<i>`), read by that worker alone with concurrency 1, holding
- * every event of the symbols assigned to it. Orders of one symbol therefore flow through one
- * stream, one consumer, in stream order; symbols on different partitions run in parallel.
+ * stream of its own (`<prefix>:p<i>`), read by that worker alone, holding every event of the
+ * symbols assigned to it. Orders of one symbol therefore flow through one stream and one
+ * consumer, in stream order; symbols on different partitions run in parallel.
+ *
+ * A worker keeps up to 64 events in flight, and the book still sees its orders in stream order:
+ * every organ on the order path is synchronous, so an order is matched the moment it is pulled,
+ * and pulls come in stream order; only the commits of the results overlap (and settlements
+ * wait). If a commit fails and the order is delivered again, the matching engine returns the
+ * events it made the first time instead of matching it again.
  * Positions are kept per trader per symbol, so the risk manager needs no cross-partition state.
  *
  * Workers here run in this process, each with its own connections and its own organs, sharing
@@ -77,8 +83,8 @@ export async function runRedis(
         atLeastOnce: true,
         latency: cli.latency,
         seed,
-        // One event at a time: the book sees its orders in stream order (see above).
-        concurrency: 1,
+        // Order still holds with events in flight: see the module comment.
+        concurrency: 64,
         ...(demo ? { clearingHouse: DEMO_CLEARING_HOUSE } : {}),
       });
       workers.push({
