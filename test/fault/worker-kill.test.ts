@@ -6,7 +6,8 @@ import { RedisBackend } from "../../src/redis.js";
 import { WorkerProcess, waitUntil } from "../fixtures/worker-process.js";
 import { describeRedis, RedisServer } from "../helpers/redis-server.js";
 
-const JOBS = 200;
+// Slow enough (16 at a time, 200 ms each) that worker a is far from done when it is killed.
+const JOBS = 400;
 
 describeRedis("necrostack worker killed with SIGKILL mid-batch", () => {
   let server: RedisServer;
@@ -42,7 +43,7 @@ describeRedis("necrostack worker killed with SIGKILL mid-batch", () => {
     const a = WorkerProcess.start({
       redisUrl: server.url,
       args: flags("a"),
-      env: { ...env, FIXTURE_WORKER: "a", FIXTURE_DELAY_MS: "20" },
+      env: { ...env, FIXTURE_WORKER: "a", FIXTURE_DELAY_MS: "200" },
     });
     await waitUntil(
       "worker a has handled 40 jobs",
