@@ -91,7 +91,8 @@ export interface StreamClient {
   /** XINFO GROUPS, for one group; null when the stream or group does not exist. */
   groupInfo(stream: string, group: string): Promise<GroupInfo | null>;
   /** Closes the connections this client opened (not one it was given). */
-  close(): Promise<void>;
+  /** Closes the connections: politely (QUIT) unless `force`, which drops them at once. */
+  close(force?: boolean): Promise<void>;
 }
 
 /** Whether `error` is Redis saying the consumer group (or its stream) does not exist. */

@@ -219,11 +219,13 @@ export class IoredisStreamClient implements StreamClient {
     return null;
   }
 
-  async close(): Promise<void> {
+  async close(force = false): Promise<void> {
     this.#detach();
     // The reader may be blocked in XREADGROUP: disconnect rather than wait for it.
     this.#reader.disconnect();
-    if (this.#ownsCommands) {
+    if (this.#ownsCommands && force) {
+      this.#commands.disconnect();
+    } else if (this.#ownsCommands) {
       try {
         await this.#commands.quit();
       } catch {

@@ -472,29 +472,50 @@ export class RedisBackend implements Backend, AsyncDisposable {
     this.#held.wake();
     const client = this.#client ?? (await this.#connecting?.catch(() => undefined));
     if (client === undefined) return;
-    await Promise.allSettled([...this.#inFlight]);
-    if (this.#maintenance !== undefined) {
-      await this.#handBack(client);
-      try {
-        const left = await client.runScript(
-          LEAVE_GROUP,
-          [this.streamKey],
-          [this.consumerGroup, this.consumerName],
-        );
-        if (left !== 1) {
-          this.#log.info(
-            { consumer: this.consumerName, group: this.consumerGroup },
-            `Consumer ${this.consumerName} still has pending entries; kept in group ${this.consumerGroup} so others can claim them`,
-          );
-        }
-      } catch (error) {
-        this.#outage.taskFailed("leaving the consumer group", error);
-      }
+    // While Redis is unreachable every command below waits for a reconnection that may never
+    // come: bound the polite part, then drop the connections. Entries not acked stay pending in
+    // Redis and are claimed by another consumer after claimMinIdleMs, so nothing is lost.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<true>((resolve) => {
+      timer = setTimeout(() => resolve(true), CLOSE_TIMEOUT_MS);
+    });
+    const polite = await Promise.race([this.#leave(client).then(() => false), timedOut]);
+    clearTimeout(timer);
+    if (polite) {
+      this.#log.warn(
+        { consumer: this.consumerName, timeout_ms: CLOSE_TIMEOUT_MS },
+        `Redis did not answer within ${CLOSE_TIMEOUT_MS} ms while closing; dropping the connections (unacked entries stay pending for other consumers)`,
+      );
     }
     this.#held.clear();
-    await client.close();
+    await client.close(polite);
+  }
+
+  /** Waits for acks and commits under way, hands back unserved entries, leaves the group. */
+  async #leave(client: StreamClient): Promise<void> {
+    await Promise.allSettled([...this.#inFlight]);
+    if (this.#maintenance === undefined) return;
+    await this.#handBack(client);
+    try {
+      const left = await client.runScript(
+        LEAVE_GROUP,
+        [this.streamKey],
+        [this.consumerGroup, this.consumerName],
+      );
+      if (left !== 1) {
+        this.#log.info(
+          { consumer: this.consumerName, group: this.consumerGroup },
+          `Consumer ${this.consumerName} still has pending entries; kept in group ${this.consumerGroup} so others can claim them`,
+        );
+      }
+    } catch (error) {
+      this.#outage.taskFailed("leaving the consumer group", error);
+    }
   }
 }
+
+/** How long `close()` waits for Redis before it drops the connections. */
+const CLOSE_TIMEOUT_MS = 5_000;
 
 function backoff(failures: number): number {
   return Math.min(MAX_BACKOFF_MS, 25 * 2 ** Math.min(failures, 10));

@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { Event } from "../../src/index.js";
+import { RedisBackend } from "../../src/redis.js";
+import { describeRedis, RedisServer } from "../helpers/redis-server.js";
+import { captureLogger, uniqueKey } from "./support.js";
+
+describeRedis("RedisBackend.close() while Redis is unreachable", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await server.dispose();
+  });
+
+  it("resolves within a bounded time, drops the connections and says so in a warning", async () => {
+    await server.kill();
+    const { logger, lines } = captureLogger();
+    const backend = new RedisBackend({
+      redisUrl: server.url,
+      streamKey: uniqueKey("close-down"),
+      logger,
+    });
+    // The backend has tried to reach Redis (and is still retrying) when close() is called.
+    await expect(backend.enqueue(new Event("JOB", { n: 1 }))).rejects.toThrow(/enqueue/);
+    await expect(backend.pull(100)).rejects.toThrow(/consumer group/);
+
+    const outcome = await Promise.race([
+      backend.close().then(() => "closed" as const),
+      new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 10_000)),
+    ]);
+    expect(outcome).toBe("closed");
+    expect(
+      lines.some((line) => line.level === 40 && /while closing/.test(String(line.message))),
+    ).toBe(true);
+  }, 30_000);
+});
