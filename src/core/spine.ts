@@ -111,7 +111,10 @@ export class Spine {
             : Array.isArray(start)
               ? (start as readonly Event[])
               : [start as unknown as Event];
-      for (const event of starts) await this.#enqueueStart(event);
+      for (const event of starts) {
+        const pending = this.#enqueueStart(event);
+        if (pending !== undefined) await pending;
+      }
       if (signal?.aborted) this.stop();
       await this.#loop(until === "idle");
     } finally {
@@ -512,11 +515,23 @@ export class Spine {
     return false;
   }
 
-  async #enqueueStart(event: Event): Promise<void> {
+  /** Enqueues a start event; synchronously (returning undefined) when the backend allows it. */
+  #enqueueStart(event: Event): Promise<void> | undefined {
     if (!(event instanceof Event)) {
       throw new TypeError(`run() takes an Event or an array of Events, got ${shapeOf(event)}`);
     }
-    const sent = await this.#deliver([event], () => this.#backend.enqueue(event));
+    const enqueueNow = this.#backend.enqueueNow;
+    if (enqueueNow === undefined) return this.#enqueueStartAsync(event, undefined);
+    try {
+      enqueueNow.call(this.#backend, event);
+      return undefined;
+    } catch (error) {
+      return this.#enqueueStartAsync(event, error);
+    }
+  }
+
+  async #enqueueStartAsync(event: Event, firstError: unknown): Promise<void> {
+    const sent = await this.#deliver([event], () => this.#backend.enqueue(event), firstError);
     if (sent) return;
     const fatal = this.#fatal;
     this.#fatal = undefined;
