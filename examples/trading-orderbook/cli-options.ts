@@ -18,7 +18,7 @@ Options:
   --no-latency        the clearing house answers at once and never hangs
   --trader <id>       interactive: your trader id (default "you")
   --backend <memory|redis>          (default memory)
-  --redis-url <url>   redis: the server (default redis://127.0.0.1:6379)
+  --redis <url>       redis: the server (default redis://127.0.0.1:6379)
   --workers <n>       redis: workers, each owning a share of the symbols (default 2)
   --stream <prefix>   redis: stream key prefix (default trading)
   --json              print the summary as one JSON line instead of text
@@ -87,7 +87,7 @@ export function parseCliOptions(argv: readonly string[]): CliOptions {
     latency: values["no-latency"] !== true,
     trader: values.trader ?? "you",
     backend,
-    redisUrl: values["redis-url"] ?? "redis://127.0.0.1:6379",
+    redisUrl: values.redis ?? "redis://127.0.0.1:6379",
     workers: positiveInt("--workers", values.workers, 2),
     stream: values.stream ?? "trading",
     json: values.json === true,
@@ -110,7 +110,7 @@ function parse(argv: readonly string[]) {
       "no-latency": { type: "boolean" },
       trader: { type: "string" },
       backend: { type: "string" },
-      "redis-url": { type: "string" },
+      redis: { type: "string" },
       workers: { type: "string" },
       stream: { type: "string" },
       json: { type: "boolean" },

@@ -337,7 +337,7 @@ describeRedis("trading example: --backend redis", () => {
     args: readonly string[],
   ): Promise<{ summary: TradingSummary; workers: TradingSummary[] }> {
     const run = await runExample(
-      [...args, "--backend", "redis", "--redis-url", server.url, "--workers", "2", "--json"],
+      [...args, "--backend", "redis", "--redis", server.url, "--workers", "2", "--json"],
       undefined,
       120_000,
     );
@@ -391,7 +391,7 @@ describeRedis("trading example: --backend redis", () => {
     const gone = await RedisServer.start();
     const url = gone.url;
     await gone.dispose();
-    const run = await runExample(["--backend", "redis", "--redis-url", url]);
+    const run = await runExample(["--backend", "redis", "--redis", url]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`Redis is not reachable at ${url}`);
   });
