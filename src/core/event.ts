@@ -32,6 +32,17 @@ export interface EventJSON {
   readonly payload: JsonObject;
 }
 
+/** Passed by `fromJSON` to the constructor with {@link CheckedParts}; not reachable from outside. */
+const TRUSTED: unique symbol = Symbol("necrostack.checked-event");
+
+/** An event's parts after every check passed. */
+interface CheckedParts {
+  readonly eventType: string;
+  readonly payload: JsonObject;
+  readonly id: string | undefined;
+  readonly ms: number;
+}
+
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const INIT_KEYS = new Set(["eventType", "payload", "id", "timestamp"]);
 const WIRE_KEYS = new Set(["id", "timestamp", "event_type", "payload"]);
@@ -67,6 +78,15 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
     if (typeof typeOrInit === "string") {
       type = typeOrInit;
       rawPayload = payload;
+    } else if ((typeOrInit as unknown) === TRUSTED) {
+      // fromJSON has checked every part already: do not check them twice on the consumer path.
+      const parts = payload as unknown as CheckedParts;
+      this.eventType = parts.eventType as TType;
+      this.payload = parts.payload as Readonly<TPayload>;
+      this.#id = parts.id;
+      this.#ms = parts.ms;
+      Object.freeze(this);
+      return;
     } else if (typeof typeOrInit === "object" && typeOrInit !== null && payload === undefined) {
       const init = typeOrInit as unknown as Record<string, unknown>;
       checkKeys(init, INIT_KEYS, issues);
@@ -158,18 +178,20 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
     const issues: ValidationIssue[] = [];
     checkKeys(wire, WIRE_KEYS, issues);
     // Run every check so the error names every bad field, then build the event from the results.
-    checkType(wire.event_type, "event_type", issues);
-    checkId(wire.id, issues);
-    if (wire.timestamp !== undefined) checkTimestamp(wire.timestamp, issues, 0);
-    const payload =
-      wire.payload === undefined ? undefined : copyPayload(wire.payload, ["payload"], issues);
+    const parts: CheckedParts = {
+      eventType: checkType(wire.event_type, "event_type", issues),
+      id: checkId(wire.id, issues),
+      ms: wire.timestamp === undefined ? Date.now() : checkTimestamp(wire.timestamp, issues, 0),
+      payload:
+        wire.payload === undefined
+          ? EMPTY_PAYLOAD
+          : (copyPayload(wire.payload, ["payload"], issues) ?? EMPTY_PAYLOAD),
+    };
     if (issues.length > 0) throw new EventValidationError(issues);
-    const init: EventInit = { eventType: wire.event_type as string };
-    // Already checked and frozen: the constructor recognises it and does not walk it again.
-    if (payload !== undefined) init.payload = payload;
-    if (wire.id !== undefined) init.id = wire.id as string;
-    if (wire.timestamp !== undefined) init.timestamp = wire.timestamp as TimestampInput;
-    return new Event(init);
+    return new (Event as unknown as new (token: typeof TRUSTED, parts: CheckedParts) => Event)(
+      TRUSTED,
+      parts,
+    );
   }
 
   /** How `console.log` and `util.inspect` show an event. */
