@@ -35,3 +35,31 @@ describeRedis("RedisBackend.close() while Redis is unreachable", () => {
     ).toBe(true);
   }, 30_000);
 });
+
+describeRedis("RedisBackend.pull() while Redis is unreachable", () => {
+  let server: RedisServer;
+  beforeAll(async () => {
+    server = await RedisServer.start();
+    await server.kill();
+  });
+  afterAll(async () => {
+    await server.dispose();
+  });
+
+  it("resolves null as soon as its signal aborts, without waiting out the reconnection attempts", async () => {
+    const backend = new RedisBackend({
+      redisUrl: server.url,
+      streamKey: uniqueKey("pull-down"),
+      logger: false,
+    });
+    const controller = new AbortController();
+    const pulled = backend.pull(30_000, controller.signal);
+    setTimeout(() => controller.abort(), 200);
+    const outcome = await Promise.race([
+      pulled,
+      new Promise<"still waiting">((resolve) => setTimeout(() => resolve("still waiting"), 3_000)),
+    ]);
+    expect(outcome).toBeNull();
+    await backend.close();
+  }, 30_000);
+});

@@ -56,6 +56,8 @@ export class RedisBackend implements Backend, AsyncDisposable {
   #client: StreamClient | undefined;
   #connecting: Promise<StreamClient> | undefined;
   #groupReady = false;
+  /** The group creation under way, shared by pulls that need it. */
+  #groupCreation: Promise<void> | undefined;
   #closed = false;
   #closing: Promise<void> | undefined;
   readonly #held = new HeldEntries();
@@ -130,7 +132,9 @@ export class RedisBackend implements Backend, AsyncDisposable {
         if (Date.now() < this.#readBackoffUntil) {
           wakeAt = Math.min(deadline, this.#readBackoffUntil);
         } else {
-          if (!this.#groupReady) await this.#ensureGroup(client);
+          if (!this.#groupReady && (await this.#groupCreated(client, signal)) === "aborted") {
+            return null;
+          }
           const free = this.#options.batchSize - this.#held.size;
           if (free > 0) this.#startRead(client, free, deadline - Date.now());
         }
@@ -295,6 +299,34 @@ export class RedisBackend implements Backend, AsyncDisposable {
     this.#commandsWereReady = true;
     this.#outage.connected();
   };
+
+  /**
+   * Waits for the consumer group to exist, or for `signal` to abort. While Redis is unreachable
+   * the creation waits out the client's reconnection attempts (seconds): an abort (the Spine's
+   * `stop()`) must not wait for them too. A creation left behind by an abort settles on its own.
+   */
+  async #groupCreated(client: StreamClient, signal?: AbortSignal): Promise<"created" | "aborted"> {
+    this.#groupCreation ??= this.#ensureGroup(client).finally(() => {
+      this.#groupCreation = undefined;
+    });
+    const creation = this.#groupCreation;
+    if (signal === undefined) {
+      await creation;
+      return "created";
+    }
+    // Marks the rejection handled: it is rethrown below, or dropped after an abort.
+    creation.catch(() => {});
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<"aborted">((resolve) => {
+      onAbort = () => resolve("aborted");
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([creation.then(() => "created" as const), aborted]);
+    } finally {
+      if (onAbort !== undefined) signal.removeEventListener("abort", onAbort);
+    }
+  }
 
   async #ensureGroup(client: StreamClient): Promise<void> {
     try {
