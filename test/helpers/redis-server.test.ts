@@ -20,3 +20,14 @@ describeRedis("RedisServer (test helper)", () => {
     expect(server.port).toBe(port);
   });
 });
+
+describeRedis("RedisServer with a password (test helper)", () => {
+  it("is ready once it answers, even when it only answers NOAUTH", async () => {
+    const server = await RedisServer.start({ args: ["--requirepass", "s3cret"] });
+    try {
+      expect(server.running).toBe(true);
+    } finally {
+      await server.dispose();
+    }
+  });
+});
