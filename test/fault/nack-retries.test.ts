@@ -1,12 +1,11 @@
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { Event, Organ } from "../../src/index.js";
 import { RedisBackend } from "../../src/redis.js";
-import { describeRedis, RedisServer } from "../helpers/redis-server.js";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { describeRedis } from "../helpers/redis-server.js";
 import {
   observeFor,
   pendingCount,
-  rawClient,
   readStream,
   startWorker,
   uniqueKey,
@@ -23,37 +22,37 @@ class AlwaysFails extends Organ {
 }
 
 describeRedis("RedisBackend with a handler that always fails (handlerFailureMode nack)", () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = rawClient(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.dispose();
-  });
+  const fixture = usePrivateRedis();
 
   it("dead-letters the event after maxRetries deliveries, with the handler's failure as the reason", async () => {
     const streamKey = uniqueKey("nack");
     const organ = new AlwaysFails();
     const worker = startWorker(
       [organ],
-      { redisUrl: server.url, streamKey, maxRetries: 3, claimMinIdleMs: 150, claimIntervalMs: 50 },
+      {
+        redisUrl: fixture.server.url,
+        streamKey,
+        maxRetries: 3,
+        claimMinIdleMs: 150,
+        claimIntervalMs: 50,
+      },
       { handlerFailureMode: "nack" },
     );
     try {
       const doomed = new Event("DOOMED", { orderId: "o-7" });
       await worker.backend.enqueue(doomed);
-      await waitUntil("a dead letter", async () => (await redis.xlen(`${streamKey}:dlq`)) === 1);
+      await waitUntil(
+        "a dead letter",
+        async () => (await fixture.redis.xlen(`${streamKey}:dlq`)) === 1,
+      );
       await waitUntil(
         "nothing pending",
-        async () => (await pendingCount(redis, streamKey, "necrostack")) === 0,
+        async () => (await pendingCount(fixture.redis, streamKey, "necrostack")) === 0,
       );
 
       expect(organ.calls).toBe(3);
-      const [dead] = await readStream(redis, `${streamKey}:dlq`);
-      const [original] = await readStream(redis, streamKey);
+      const [dead] = await readStream(fixture.redis, `${streamKey}:dlq`);
+      const [original] = await readStream(fixture.redis, streamKey);
       expect(dead?.fields.original_id).toBe(original?.id);
       expect(JSON.parse(dead?.fields.event ?? "")).toEqual(doomed.toJSON());
       expect(dead?.fields.reason).toBe(
@@ -71,7 +70,7 @@ describeRedis("RedisBackend with a handler that always fails (handlerFailureMode
   it("dead-letters an entry whose consumer died after its last allowed delivery", async () => {
     const streamKey = uniqueKey("nack-dead");
     const options = {
-      redisUrl: server.url,
+      redisUrl: fixture.server.url,
       streamKey,
       maxRetries: 1,
       claimMinIdleMs: 150,
@@ -87,8 +86,11 @@ describeRedis("RedisBackend with a handler that always fails (handlerFailureMode
     const organ = new AlwaysFails();
     const worker = startWorker([organ], options, { handlerFailureMode: "nack" });
     try {
-      await waitUntil("a dead letter", async () => (await redis.xlen(`${streamKey}:dlq`)) === 1);
-      const [dead] = await readStream(redis, `${streamKey}:dlq`);
+      await waitUntil(
+        "a dead letter",
+        async () => (await fixture.redis.xlen(`${streamKey}:dlq`)) === 1,
+      );
+      const [dead] = await readStream(fixture.redis, `${streamKey}:dlq`);
       expect(dead?.fields.reason).toMatch(
         /^Exceeded 1 deliveries \(last delivered to consumer .+\)/,
       );

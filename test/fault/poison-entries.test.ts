@@ -1,15 +1,8 @@
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { Event, Organ } from "../../src/index.js";
-import { describeRedis, RedisServer } from "../helpers/redis-server.js";
-import {
-  pendingCount,
-  rawClient,
-  readStream,
-  startWorker,
-  uniqueKey,
-  waitUntil,
-} from "./support.js";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { describeRedis } from "../helpers/redis-server.js";
+import { pendingCount, readStream, startWorker, uniqueKey, waitUntil } from "./support.js";
 
 class Recorder extends Organ {
   readonly listensTo = ["GOOD"];
@@ -20,42 +13,38 @@ class Recorder extends Organ {
 }
 
 describeRedis("RedisBackend with poison entries", () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = rawClient(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.dispose();
-  });
+  const fixture = usePrivateRedis();
 
   it("moves entries that are not valid events to the dead-letter stream, acks them, and keeps going", async () => {
     const streamKey = uniqueKey("poison");
     const organ = new Recorder();
-    const worker = startWorker([organ], { redisUrl: server.url, streamKey });
+    const worker = startWorker([organ], { redisUrl: fixture.server.url, streamKey });
     try {
-      await redis.xadd(streamKey, "*", "event", "{not json");
-      await redis.xadd(streamKey, "*", "event", JSON.stringify({ event_type: "X", colour: "red" }));
-      await redis.xadd(streamKey, "*", "event", JSON.stringify({ payload: {} }));
-      await redis.xadd(streamKey, "*", "body", "no event field here");
+      await fixture.redis.xadd(streamKey, "*", "event", "{not json");
+      await fixture.redis.xadd(
+        streamKey,
+        "*",
+        "event",
+        JSON.stringify({ event_type: "X", colour: "red" }),
+      );
+      await fixture.redis.xadd(streamKey, "*", "event", JSON.stringify({ payload: {} }));
+      await fixture.redis.xadd(streamKey, "*", "body", "no event field here");
       const good = new Event("GOOD", { n: 1 });
-      await redis.xadd(streamKey, "*", "event", JSON.stringify(good.toJSON()));
+      await fixture.redis.xadd(streamKey, "*", "event", JSON.stringify(good.toJSON()));
 
       await waitUntil("the valid event to be handled", () => organ.seen.length === 1);
       await waitUntil(
         "four dead letters",
-        async () => (await redis.xlen(`${streamKey}:dlq`)) === 4,
+        async () => (await fixture.redis.xlen(`${streamKey}:dlq`)) === 4,
       );
       await waitUntil(
         "nothing pending",
-        async () => (await pendingCount(redis, streamKey, "necrostack")) === 0,
+        async () => (await pendingCount(fixture.redis, streamKey, "necrostack")) === 0,
       );
 
       expect(organ.seen[0]?.id).toBe(good.id);
-      const stream = await readStream(redis, streamKey);
-      const dlq = await readStream(redis, `${streamKey}:dlq`);
+      const stream = await readStream(fixture.redis, streamKey);
+      const dlq = await readStream(fixture.redis, `${streamKey}:dlq`);
       expect(dlq.map((e) => e.fields.original_id)).toEqual(stream.slice(0, 4).map((e) => e.id));
       expect(dlq[0]?.fields.event).toBe("{not json");
       expect(dlq[0]?.fields.reason).toMatch(/not valid JSON/);

@@ -1,16 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { Event, Organ } from "../../src/index.js";
-import { describeRedis, RedisServer } from "../helpers/redis-server.js";
-import {
-  pendingCount,
-  rawClient,
-  readStream,
-  startWorker,
-  uniqueKey,
-  waitUntil,
-} from "./support.js";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { describeRedis } from "../helpers/redis-server.js";
+import { pendingCount, readStream, startWorker, uniqueKey, waitUntil } from "./support.js";
 
 class Summon extends Organ {
   readonly listensTo = ["SUMMON_RITUAL"];
@@ -22,25 +15,16 @@ class Summon extends Organ {
 }
 
 describeRedis("A stream shared with NecroStack for Python", () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = rawClient(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.dispose();
-  });
+  const fixture = usePrivateRedis();
 
   it("handles an entry in the Python layout and answers in the same layout", async () => {
     const streamKey = uniqueKey("python");
     const organ = new Summon();
-    const worker = startWorker([organ], { redisUrl: server.url, streamKey });
+    const worker = startWorker([organ], { redisUrl: fixture.server.url, streamKey });
     try {
       const id = randomUUID();
       // What NecroStack for Python writes: json.dumps of the model, isoformat() timestamps.
-      await redis.xadd(
+      await fixture.redis.xadd(
         streamKey,
         "*",
         "event",
@@ -54,14 +38,14 @@ describeRedis("A stream shared with NecroStack for Python", () => {
       await waitUntil("the Python event to be handled", () => organ.seen.length === 1);
       await waitUntil(
         "nothing pending",
-        async () => (await pendingCount(redis, streamKey, "necrostack")) === 0,
+        async () => (await pendingCount(fixture.redis, streamKey, "necrostack")) === 0,
       );
 
       const [handled] = organ.seen;
       expect(handled?.id).toBe(id);
       expect(handled?.timestamp.toISOString()).toBe("2025-10-31T23:59:59.999Z");
       expect(handled?.payload).toEqual({ spirit: "Ada Lovelace", candles: 3 });
-      const answer = (await readStream(redis, streamKey))[1];
+      const answer = (await readStream(fixture.redis, streamKey))[1];
       expect(Object.keys(answer?.fields ?? {})).toEqual(["event"]);
       const wire = JSON.parse(answer?.fields.event ?? "") as Record<string, unknown>;
       // Exactly the Python model's fields: it rejects unknown keys.

@@ -1,16 +1,9 @@
-import type { Redis } from "ioredis";
 import pino from "pino";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { Event, Organ } from "../../src/index.js";
-import { describeRedis, RedisServer } from "../helpers/redis-server.js";
-import {
-  captureLogger,
-  observeFor,
-  rawClient,
-  startWorker,
-  uniqueKey,
-  waitUntil,
-} from "./support.js";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { describeRedis } from "../helpers/redis-server.js";
+import { captureLogger, observeFor, startWorker, uniqueKey, waitUntil } from "./support.js";
 
 class Recorder extends Organ {
   readonly listensTo = ["JOB"];
@@ -25,16 +18,7 @@ const jobs = (from: number, count: number): Event[] =>
   Array.from({ length: count }, (_, i) => new Event("JOB", { n: from + i }));
 
 describeRedis("A worker while Redis restarts without persistence", () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = rawClient(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.dispose();
-  });
+  const fixture = usePrivateRedis();
 
   it("reconnects, recreates the group, handles new events, and logs a bounded number of lines while Redis is down", async () => {
     const streamKey = uniqueKey("restart");
@@ -42,7 +26,7 @@ describeRedis("A worker while Redis restarts without persistence", () => {
     const organ = new Recorder();
     const worker = startWorker(
       [organ],
-      { redisUrl: server.url, streamKey, logger, claimMinIdleMs: 300, claimIntervalMs: 50 },
+      { redisUrl: fixture.server.url, streamKey, logger, claimMinIdleMs: 300, claimIntervalMs: 50 },
       // The Spine logs every dispatch at info; only its warnings and errors matter here.
       { logger: logger.child({}, { level: "warn" }) },
     );
@@ -52,7 +36,7 @@ describeRedis("A worker while Redis restarts without persistence", () => {
       await waitUntil("the first events", () => organ.seen.size === 20);
 
       const linesBeforeOutage = lines.length;
-      await server.kill();
+      await fixture.server.kill();
       // Redis stays down for a while: reconnect attempts fail over and over.
       await observeFor(2_500);
       const outageLines = lines.slice(linesBeforeOutage);
@@ -62,14 +46,14 @@ describeRedis("A worker while Redis restarts without persistence", () => {
         /^Lost the connection to Redis at redis:\/\/127\.0\.0\.1:\d+/,
       );
 
-      await server.start();
+      await fixture.server.start();
       // Everything is gone: no stream, no group. New events still get handled.
       const after = jobs(20, 20);
       await waitUntil("the worker to reconnect", () => worker.backend.metrics.reconnections >= 1);
       for (const event of after) await worker.backend.enqueue(event);
       await waitUntil("the new events", () => after.every((e) => organ.seen.has(e.id)));
 
-      const groups = (await redis.call("XINFO", "GROUPS", streamKey)) as unknown[][];
+      const groups = (await fixture.redis.call("XINFO", "GROUPS", streamKey)) as unknown[][];
       expect(groups.map((g) => g[1])).toEqual(["necrostack"]);
       const messages = lines.map((l) => String(l.message));
       expect(messages.some((m) => m.startsWith("Reconnected to Redis"))).toBe(true);
@@ -83,18 +67,9 @@ describeRedis("A worker while Redis restarts without persistence", () => {
 });
 
 describeRedis("A worker while Redis restarts with appendonly persistence", () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await RedisServer.start({ appendOnly: true });
-    redis = rawClient(server.url);
-  });
+  const fixture = usePrivateRedis({ appendOnly: true });
   afterEach(async () => {
-    await server.start();
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.dispose();
+    await fixture.server.start();
   });
 
   it("loses nothing enqueued before a kill -9 of redis-server: every event is handled", async () => {
@@ -102,16 +77,16 @@ describeRedis("A worker while Redis restarts with appendonly persistence", () =>
     const organ = new Recorder();
     const worker = startWorker(
       [organ],
-      { redisUrl: server.url, streamKey, claimMinIdleMs: 300, claimIntervalMs: 50 },
+      { redisUrl: fixture.server.url, streamKey, claimMinIdleMs: 300, claimIntervalMs: 50 },
       { logger: pino({ level: "silent" }) },
     );
     try {
       const events = jobs(0, 300);
       await Promise.all(events.map((event) => worker.backend.enqueue(event)));
       await waitUntil("some events handled", () => organ.seen.size >= 50);
-      await server.kill();
-      await server.start();
-      expect(await redis.xlen(streamKey)).toBe(300);
+      await fixture.server.kill();
+      await fixture.server.start();
+      expect(await fixture.redis.xlen(streamKey)).toBe(300);
       await waitUntil(
         "every event handled",
         () => events.every((e) => organ.seen.has(e.id)),

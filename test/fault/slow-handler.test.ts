@@ -1,8 +1,8 @@
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { Event, Organ } from "../../src/index.js";
-import { describeRedis, RedisServer } from "../helpers/redis-server.js";
-import { rawClient, readStream, startWorker, uniqueKey, waitUntil } from "./support.js";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { describeRedis } from "../helpers/redis-server.js";
+import { readStream, startWorker, uniqueKey, waitUntil } from "./support.js";
 
 /** Takes `ms` per event (far longer than claimMinIdleMs) and records who ran it. */
 class SlowStep extends Organ {
@@ -26,20 +26,16 @@ class SlowStep extends Organ {
 }
 
 describeRedis("RedisBackend with a handler slower than claimMinIdleMs", () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = rawClient(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.dispose();
-  });
+  const fixture = usePrivateRedis();
 
   it("keeps its entry: another consumer never runs it, and the result is committed once", async () => {
     const streamKey = uniqueKey("slow");
-    const options = { redisUrl: server.url, streamKey, claimMinIdleMs: 500, claimIntervalMs: 30 };
+    const options = {
+      redisUrl: fixture.server.url,
+      streamKey,
+      claimMinIdleMs: 500,
+      claimIntervalMs: 30,
+    };
     // The handler runs four times claimMinIdleMs.
     const slow = new SlowStep("a", 2_000);
     const started = new Promise<void>((resolve) => {
@@ -55,7 +51,7 @@ describeRedis("RedisBackend with a handler slower than claimMinIdleMs", () => {
       b = startWorker([other], options);
       await waitUntil(
         "the slow event's result",
-        async () => (await readStream(redis, streamKey)).length === 2,
+        async () => (await readStream(fixture.redis, streamKey)).length === 2,
         10_000,
       );
 
@@ -63,7 +59,7 @@ describeRedis("RedisBackend with a handler slower than claimMinIdleMs", () => {
       expect(other.ran).toEqual([]);
       expect(b.backend.metrics.pendingRecovered).toBe(0);
       expect(a.backend.metrics.commitsSkipped).toBe(0);
-      const done = (await readStream(redis, streamKey)).filter((e) =>
+      const done = (await readStream(fixture.redis, streamKey)).filter((e) =>
         e.fields.event?.includes("SLOW_DONE"),
       );
       expect(done).toHaveLength(1);

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { Writable } from "node:stream";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import pino from "pino";
 import type { Logger, Organ, SpineOptions, SpineStats } from "../../src/index.js";
 import { Spine } from "../../src/index.js";
@@ -29,13 +29,7 @@ export function captureLogger(): { logger: Logger; lines: Record<string, unknown
   return { logger: pino({ level: "debug", messageKey: "message" }, stream), lines };
 }
 
-/** A plain ioredis connection for looking at (and tampering with) Redis from a test. */
-export function rawClient(url: string): Redis {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1, retryStrategy: () => 100 });
-  // Some tests stop the server under it; its reconnect errors are expected.
-  redis.on("error", () => {});
-  return redis;
-}
+export { rawClient } from "../helpers/private-redis.js";
 
 /** Polls `check` until it holds, for at most `timeoutMs`; throws naming `what` otherwise. */
 export async function waitUntil(

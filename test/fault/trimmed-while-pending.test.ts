@@ -1,16 +1,9 @@
-import type { Redis } from "ioredis";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { Event, Organ } from "../../src/index.js";
 import { RedisBackend } from "../../src/redis.js";
-import { describeRedis, RedisServer } from "../helpers/redis-server.js";
-import {
-  observeFor,
-  pendingCount,
-  rawClient,
-  startWorker,
-  uniqueKey,
-  waitUntil,
-} from "./support.js";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { describeRedis } from "../helpers/redis-server.js";
+import { observeFor, pendingCount, startWorker, uniqueKey, waitUntil } from "./support.js";
 
 class Recorder extends Organ {
   readonly listensTo = ["ITEM"];
@@ -21,35 +14,31 @@ class Recorder extends Organ {
 }
 
 describeRedis("RedisBackend with an entry trimmed while pending", () => {
-  let server: RedisServer;
-  let redis: Redis;
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = rawClient(server.url);
-  });
-  afterAll(async () => {
-    redis.disconnect();
-    await server.dispose();
-  });
+  const fixture = usePrivateRedis();
 
   it("acks and drops the entry instead of claiming it again and again", async () => {
     const streamKey = uniqueKey("trimmed");
-    const options = { redisUrl: server.url, streamKey, claimMinIdleMs: 150, claimIntervalMs: 50 };
+    const options = {
+      redisUrl: fixture.server.url,
+      streamKey,
+      claimMinIdleMs: 150,
+      claimIntervalMs: 50,
+    };
     // A consumer takes the entry and goes away without acking it.
     const gone = new RedisBackend({ ...options, logger: false });
     const lost = new Event("ITEM", { n: 1 });
     await gone.enqueue(lost);
     expect((await gone.pull(2_000))?.id).toBe(lost.id);
     await gone.close();
-    expect(await pendingCount(redis, streamKey, "necrostack")).toBe(1);
+    expect(await pendingCount(fixture.redis, streamKey, "necrostack")).toBe(1);
     // Trimmed away while still pending.
-    await redis.xtrim(streamKey, "MAXLEN", 0);
+    await fixture.redis.xtrim(streamKey, "MAXLEN", 0);
 
     const organ = new Recorder();
     const worker = startWorker([organ], options);
     try {
       await waitUntil("the entry to be dropped", () => worker.backend.metrics.entriesDropped === 1);
-      expect(await pendingCount(redis, streamKey, "necrostack")).toBe(0);
+      expect(await pendingCount(fixture.redis, streamKey, "necrostack")).toBe(0);
       await observeFor(300);
       expect(worker.backend.metrics.entriesDropped).toBe(1);
       expect(worker.backend.metrics.pendingRecovered).toBe(0);

@@ -1,27 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { Event } from "../../src/index.js";
 import { RedisBackend } from "../../src/redis.js";
 import { WorkerProcess, waitUntil } from "../fixtures/worker-process.js";
-import { describeRedis, RedisServer } from "../helpers/redis-server.js";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { describeRedis } from "../helpers/redis-server.js";
 
 const JOBS = 100;
 const CRASH_AT = 40;
 
 describeRedis("necrostack worker killed between handling and commit", () => {
-  let server: RedisServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.url);
-  });
+  const fixture = usePrivateRedis();
   afterEach(() => WorkerProcess.killAll());
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.dispose();
-  });
 
   it("leaves each emitted event exactly once in the stream after another worker recovers", {
     timeout: 120_000,
@@ -32,8 +22,12 @@ describeRedis("necrostack worker killed between handling and commit", () => {
       ...["--stream", stream, "--group", "g", "--consumer", consumer, "--concurrency", "8"],
       ...["--claim-min-idle-ms", "500", "--claim-interval-ms", "100"],
     ];
-    const env = { FIXTURE_REDIS_URL: server.url, FIXTURE_KEY: key };
-    const producer = new RedisBackend({ redisUrl: server.url, streamKey: stream, logger: false });
+    const env = { FIXTURE_REDIS_URL: fixture.server.url, FIXTURE_KEY: key };
+    const producer = new RedisBackend({
+      redisUrl: fixture.server.url,
+      streamKey: stream,
+      logger: false,
+    });
     await Promise.all(
       Array.from({ length: JOBS }, (_, n) => producer.enqueue(new Event("JOB", { n }))),
     );
@@ -41,20 +35,20 @@ describeRedis("necrostack worker killed between handling and commit", () => {
 
     // Worker a records job 40, then kills itself before its JOB_DONE is committed.
     const a = WorkerProcess.start({
-      redisUrl: server.url,
+      redisUrl: fixture.server.url,
       args: flags("a"),
       env: { ...env, FIXTURE_WORKER: "a", FIXTURE_CRASH_AT_JOB: String(CRASH_AT) },
     });
     expect(await a.waitForExit(60_000)).toEqual({ code: null, signal: "SIGKILL" });
 
     const b = WorkerProcess.start({
-      redisUrl: server.url,
+      redisUrl: fixture.server.url,
       args: flags("b"),
       env: { ...env, FIXTURE_WORKER: "b" },
     });
     await waitUntil(
       "every JOB_DONE is handled",
-      async () => (await redis.hlen(`${key}:done`)) === JOBS,
+      async () => (await fixture.redis.hlen(`${key}:done`)) === JOBS,
       { timeoutMs: 60_000, intervalMs: 100 },
     );
     b.signal("SIGTERM");
@@ -62,10 +56,10 @@ describeRedis("necrostack worker killed between handling and commit", () => {
 
     // Job 40 was handled twice (before the crash, and again by b), so the crash fell between
     // handling and commit...
-    expect(await redis.hget(`${key}:job`, String(CRASH_AT))).toBe("2");
-    expect(await redis.hget(`${key}:job:worker`, String(CRASH_AT))).toBe("b");
+    expect(await fixture.redis.hget(`${key}:job`, String(CRASH_AT))).toBe("2");
+    expect(await fixture.redis.hget(`${key}:job:worker`, String(CRASH_AT))).toBe("b");
     // ...and yet every job's JOB_DONE is in the stream exactly once.
-    const entries = (await redis.xrange(stream, "-", "+")) as [string, string[]][];
+    const entries = (await fixture.redis.xrange(stream, "-", "+")) as [string, string[]][];
     const doneCount = new Map<number, number>();
     for (const [, fields] of entries) {
       const event = Event.fromJSON(fields[fields.indexOf("event") + 1] as string);
@@ -75,7 +69,7 @@ describeRedis("necrostack worker killed between handling and commit", () => {
     }
     expect(doneCount.size).toBe(JOBS);
     expect([...doneCount].filter(([, times]) => times !== 1)).toEqual([]);
-    const [pending] = (await redis.xpending(stream, "g")) as [number, ...unknown[]];
+    const [pending] = (await fixture.redis.xpending(stream, "g")) as [number, ...unknown[]];
     expect(pending).toBe(0);
   });
 });

@@ -1,27 +1,17 @@
 import { randomUUID } from "node:crypto";
-import { Redis } from "ioredis";
-import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { afterEach, expect, it } from "vitest";
 import { Event } from "../../src/index.js";
 import { RedisBackend } from "../../src/redis.js";
 import { WorkerProcess, waitUntil } from "../fixtures/worker-process.js";
-import { describeRedis, RedisServer } from "../helpers/redis-server.js";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { describeRedis } from "../helpers/redis-server.js";
 
 const JOBS = 600;
 const KILLS = 3;
 
 describeRedis("necrostack workers killed with SIGKILL again and again", () => {
-  let server: RedisServer;
-  let redis: Redis;
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-    redis = new Redis(server.url);
-  });
+  const fixture = usePrivateRedis();
   afterEach(() => WorkerProcess.killAll());
-  afterAll(async () => {
-    redis?.disconnect();
-    await server?.dispose();
-  });
 
   it("still handles every job at least once and adds each emitted event exactly once", {
     timeout: 180_000,
@@ -30,19 +20,23 @@ describeRedis("necrostack workers killed with SIGKILL again and again", () => {
     const key = `record:${randomUUID()}`;
     const start = (consumer: string): WorkerProcess =>
       WorkerProcess.start({
-        redisUrl: server.url,
+        redisUrl: fixture.server.url,
         args: [
           ...["--stream", stream, "--group", "g", "--consumer", consumer],
           ...["--concurrency", "4", "--claim-min-idle-ms", "500", "--claim-interval-ms", "100"],
         ],
         env: {
-          FIXTURE_REDIS_URL: server.url,
+          FIXTURE_REDIS_URL: fixture.server.url,
           FIXTURE_KEY: key,
           FIXTURE_WORKER: consumer,
           FIXTURE_DELAY_MS: "40",
         },
       });
-    const producer = new RedisBackend({ redisUrl: server.url, streamKey: stream, logger: false });
+    const producer = new RedisBackend({
+      redisUrl: fixture.server.url,
+      streamKey: stream,
+      logger: false,
+    });
     await Promise.all(
       Array.from({ length: JOBS }, (_, n) => producer.enqueue(new Event("JOB", { n }))),
     );
@@ -57,7 +51,7 @@ describeRedis("necrostack workers killed with SIGKILL again and again", () => {
       const target = (JOBS * kill) / (KILLS + 1);
       await waitUntil(
         `${target} jobs are handled`,
-        async () => (await redis.hlen(`${key}:job`)) >= target,
+        async () => (await fixture.redis.hlen(`${key}:job`)) >= target,
         { timeoutMs: 60_000 },
       );
       expect(await victim.kill()).toEqual({ code: null, signal: "SIGKILL" });
@@ -65,20 +59,20 @@ describeRedis("necrostack workers killed with SIGKILL again and again", () => {
     const last = start("last");
     await waitUntil(
       "every JOB_DONE is handled",
-      async () => (await redis.hlen(`${key}:done`)) === JOBS,
+      async () => (await fixture.redis.hlen(`${key}:done`)) === JOBS,
       {
         timeoutMs: 90_000,
         intervalMs: 100,
-        describe: async () => `${await redis.hlen(`${key}:done`)} of ${JOBS} done`,
+        describe: async () => `${await fixture.redis.hlen(`${key}:done`)} of ${JOBS} done`,
       },
     );
     for (const worker of [steady, last]) worker.signal("SIGTERM");
     for (const worker of [steady, last]) await worker.exitsCleanly(20_000);
 
-    const jobs = Object.values(await redis.hgetall(`${key}:job`)).map(Number);
+    const jobs = Object.values(await fixture.redis.hgetall(`${key}:job`)).map(Number);
     expect(jobs).toHaveLength(JOBS);
     expect(jobs.every((times) => times >= 1)).toBe(true);
-    const entries = (await redis.xrange(stream, "-", "+")) as [string, string[]][];
+    const entries = (await fixture.redis.xrange(stream, "-", "+")) as [string, string[]][];
     const done = new Map<number, number>();
     for (const [, fields] of entries) {
       const event = Event.fromJSON(fields[fields.indexOf("event") + 1] as string);
@@ -89,7 +83,7 @@ describeRedis("necrostack workers killed with SIGKILL again and again", () => {
     }
     expect(done.size).toBe(JOBS);
     expect([...done].filter(([, times]) => times !== 1)).toEqual([]);
-    const [pending] = (await redis.xpending(stream, "g")) as [number, ...unknown[]];
+    const [pending] = (await fixture.redis.xpending(stream, "g")) as [number, ...unknown[]];
     expect(pending).toBe(0);
   });
 });
