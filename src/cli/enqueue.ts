@@ -10,6 +10,7 @@ import { Event, type EventInit } from "../core/event.js";
 import type { JsonObject } from "../core/json.js";
 import type { RedisBackendOptions } from "../redis.js";
 import { maskSecrets, maskUrl } from "../utils/redact.js";
+import { withDeadline } from "../utils/timing.js";
 import type { CliIO } from "./command.js";
 import { parseEventLines } from "./event-lines.js";
 import { type FlagSpec, integerFlag, parseFlags, stringFlag } from "./flags.js";
@@ -173,7 +174,9 @@ export async function runEnqueue(argv: readonly string[], io: CliIO): Promise<nu
     return 1;
   } finally {
     // A server that never answered must not keep the command waiting on close either.
-    await withDeadline(backend.close(), 1_000, "close timed out").catch(() => undefined);
+    await withDeadline(backend.close(), 1_000, () => new Error("close timed out")).catch(
+      () => undefined,
+    );
   }
 }
 
@@ -225,7 +228,10 @@ async function addAll(
     await withDeadline(
       Promise.all(sent),
       timeoutMs,
-      `Redis did not accept ${chunk.length === 1 ? "it" : "them"} within ${timeoutMs} ms`,
+      () =>
+        new Error(
+          `Redis did not accept ${chunk.length === 1 ? "it" : "them"} within ${timeoutMs} ms`,
+        ),
     ).catch((error: unknown) => {
       failure = error;
     });
@@ -247,19 +253,3 @@ async function addAll(
 
 const PENDING = Symbol("pending");
 const ADDED = Symbol("added");
-
-function withDeadline<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(message)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
-  });
-}

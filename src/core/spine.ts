@@ -8,7 +8,7 @@
  * the macrotask queue every {@link YIELD_EVERY} events so timers and I/O are never starved.
  */
 import type { Backend } from "../backends/backend.js";
-import { abortableSleep, yieldToMacrotasks } from "../utils/timing.js";
+import { abortableSleep, withDeadline, yieldToMacrotasks } from "../utils/timing.js";
 import {
   BackendUnavailableError,
   EnqueueError,
@@ -441,19 +441,7 @@ export class Spine {
   ): Promise<HandlerResult> {
     const ms = this.#options.handlerTimeoutMs;
     if (ms === Number.POSITIVE_INFINITY) return Promise.resolve(result);
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new HandlerTimeoutError(organ.name, event, ms)), ms);
-      result.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: unknown) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
-    });
+    return withDeadline(result, ms, () => new HandlerTimeoutError(organ.name, event, ms));
   }
 
   /**

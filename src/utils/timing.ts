@@ -22,6 +22,30 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
+/**
+ * Settles as `promise` does, or rejects with `timeoutError()` once `ms` pass first. The work
+ * behind `promise` is not cancelled; its late outcome is ignored.
+ */
+export function withDeadline<T>(
+  promise: PromiseLike<T>,
+  ms: number,
+  timeoutError: () => Error,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(timeoutError()), Math.min(ms, MAX_TIMER_MS));
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
+
 /** Lets pending timers and I/O callbacks run before going on. */
 export function yieldToMacrotasks(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
