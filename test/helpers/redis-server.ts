@@ -119,6 +119,19 @@ export class RedisServer {
     await this.#signal("SIGKILL");
   }
 
+  /**
+   * Freezes the server (SIGSTOP): its sockets stay open and accept writes, but nothing is
+   * answered, as with a hung server or a network path that drops packets. `resume()` undoes it.
+   */
+  pause(): void {
+    this.#process?.kill("SIGSTOP");
+  }
+
+  /** Lets a paused server run again (SIGCONT). */
+  resume(): void {
+    this.#process?.kill("SIGCONT");
+  }
+
   /** Stops (gracefully, or with SIGKILL when `hard`) and starts again on the same port. */
   async restart(hard = false): Promise<void> {
     await (hard ? this.kill() : this.stop());

@@ -8,6 +8,8 @@ import { createHash } from "node:crypto";
 export interface StreamEntry {
   readonly id: string;
   readonly fields: Readonly<Record<string, string>> | null;
+  /** Set when the entry's bytes cannot be read as text (not UTF-8): why, for the dead letter. */
+  readonly invalid?: string;
 }
 
 /** One entry of a consumer group's pending list. */
@@ -29,10 +31,13 @@ export function luaScript(source: string): LuaScript {
   return { source, sha: createHash("sha1").update(source).digest("hex") };
 }
 
+/** The two connections: commands, and the blocking reader. */
+export type ConnectionRole = "commands" | "reader";
+
 /** What a connection reports about itself, for logs and metrics. */
 export type ConnectionListener = (
   event: "ready" | "error" | "close",
-  connection: "commands" | "reader",
+  connection: ConnectionRole,
   error?: unknown,
 ) => void;
 
@@ -59,12 +64,16 @@ export interface StreamClient {
   ): Promise<StreamEntry[]>;
   /** XACK; resolves how many entries were still pending. */
   ack(stream: string, group: string, ids: readonly string[]): Promise<number>;
-  /** XPENDING with IDLE: up to `count` entries of the group idle at least `minIdleMs`. */
+  /**
+   * XPENDING with IDLE: up to `count` entries of the group idle at least `minIdleMs`, oldest
+   * first, starting after entry `after` when given.
+   */
   pendingIdle(
     stream: string,
     group: string,
     minIdleMs: number,
     count: number,
+    after?: string,
   ): Promise<PendingEntry[]>;
   /** XCLAIM with min-idle: the entries actually claimed (deleted ones come back with null fields or not at all). */
   claim(
@@ -90,8 +99,15 @@ export interface StreamClient {
   length(stream: string): Promise<number>;
   /** XINFO GROUPS, for one group; null when the stream or group does not exist. */
   groupInfo(stream: string, group: string): Promise<GroupInfo | null>;
-  /** Closes the connections this client opened (not one it was given). */
-  /** Closes the connections: politely (QUIT) unless `force`, which drops them at once. */
+  /**
+   * Drops the blocking reader connection and opens a new one: the read in flight on it rejects.
+   * For a read that stays unanswered past its block time (a hung or half-dead connection).
+   */
+  resetReader(): void;
+  /**
+   * Closes the connections: politely (QUIT) unless `force`, which drops them at once. A
+   * connection the client was given is left open.
+   */
   close(force?: boolean): Promise<void>;
 }
 

@@ -1,15 +1,35 @@
 /**
- * Commits that arrive in the same tick go to Redis as one script call. With many events in
- * flight, the Spine finishes a whole batch of them before any I/O happens; one call instead of
- * one per event saves most of the per-command cost on both sides. Each commit still resolves
- * with its own entry's result.
+ * Commits that arrive in the same tick go to Redis together. With many events in flight, the
+ * Spine finishes a whole batch of them before any I/O happens; one script call instead of one per
+ * event saves most of the per-command cost on both sides. Each commit still resolves with its own
+ * entry's result.
+ *
+ * A flush is cut into calls of at most {@link CALL_MAX_ARGS} arguments and about
+ * {@link CALL_MAX_BYTES} bytes, so a tick of large fan-outs never builds one giant call that
+ * holds Redis (and this process's memory) at once. One entry's commit is never split: each entry's
+ * ack and emitted events stay one atomic step, so an entry larger than the cut goes in a call of
+ * its own, up to {@link MAX_COMMIT_BYTES}.
  */
 import type { StreamClient } from "./client.js";
+import { CommitTooLargeError } from "./errors.js";
 import { COMMIT } from "./scripts.js";
+
+/** Arguments per script call before a flush starts another. */
+export const CALL_MAX_ARGS = 8_192;
+/** Bytes of event JSON per script call before a flush starts another. */
+export const CALL_MAX_BYTES = 4 * 1024 * 1024;
+/**
+ * The largest single commit: the JSON of every event one handled event emitted. Past it the
+ * commit is refused with `CommitTooLargeError`; Redis itself closes a connection whose query
+ * passes 1 GiB (`client-query-buffer-limit`), and one script this size holds Redis for seconds.
+ */
+export const MAX_COMMIT_BYTES = 256 * 1024 * 1024;
 
 interface PendingCommit {
   readonly id: string;
   readonly events: readonly string[];
+  /** UTF-16 length of the events' JSON: a cheap stand-in for their size in bytes. */
+  readonly size: number;
   resolve(result: number): void;
   reject(error: unknown): void;
 }
@@ -42,17 +62,47 @@ export class CommitBatch {
    * number added, -1 when the entry is no longer ours, -2 when the group is gone.
    */
   commit(id: string, events: readonly string[]): Promise<number> {
+    let size = 0;
+    for (const json of events) size += json.length;
+    // A UTF-16 unit is at most 3 bytes of UTF-8: refuse only what is surely too large, and
+    // measure exactly only near the limit.
+    if (size * 3 > MAX_COMMIT_BYTES) {
+      let bytes = 0;
+      for (const json of events) bytes += Buffer.byteLength(json);
+      if (bytes > MAX_COMMIT_BYTES) {
+        return Promise.reject(new CommitTooLargeError(id, events.length, bytes, MAX_COMMIT_BYTES));
+      }
+    }
     return new Promise((resolve, reject) => {
       // Flushed after the current run of microtasks: every commit made meanwhile joins in.
       if (this.#queue.length === 0) process.nextTick(() => this.#flush());
-      this.#queue.push({ id, events, resolve, reject });
+      this.#queue.push({ id, events, size, resolve, reject });
     });
   }
 
   #flush(): void {
-    const batch = this.#queue;
+    const queue = this.#queue;
     this.#queue = [];
-    const args: (string | number)[] = [...this.#head];
+    let from = 0;
+    let args = 0;
+    let bytes = 0;
+    for (let i = 0; i < queue.length; i++) {
+      const pending = queue[i] as PendingCommit;
+      const entryArgs = 2 + pending.events.length;
+      if (i > from && (args + entryArgs > CALL_MAX_ARGS || bytes + pending.size > CALL_MAX_BYTES)) {
+        this.#send(queue.slice(from, i));
+        from = i;
+        args = 0;
+        bytes = 0;
+      }
+      args += entryArgs;
+      bytes += pending.size;
+    }
+    this.#send(from === 0 ? queue : queue.slice(from));
+  }
+
+  #send(batch: readonly PendingCommit[]): void {
+    const args: (string | number)[] = this.#head.slice();
     for (const pending of batch) {
       args.push(pending.id, pending.events.length);
       for (const json of pending.events) args.push(json);

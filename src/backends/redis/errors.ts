@@ -24,3 +24,16 @@ export class RedisOperationError extends NecroStackError {
     this.operation = operation;
   }
 }
+
+/** One handled event emitted more than a commit can carry. Nothing was added or acked. */
+export class CommitTooLargeError extends NecroStackError {
+  readonly entryId: string;
+
+  constructor(entryId: string, events: number, bytes: number, limit: number) {
+    super(
+      `Commit of entry ${entryId} refused: its ${events} emitted events are ${bytes} bytes of JSON, over the ${limit}-byte limit of one atomic commit; emit fewer or smaller events per handled event (for example a batch reference instead of every item)`,
+      "ERR_COMMIT_TOO_LARGE",
+    );
+    this.entryId = entryId;
+  }
+}

@@ -5,8 +5,12 @@
  * Two connections: commands share one with auto-pipelining on (concurrent acks and commits go
  * out in one write), and the blocking XREADGROUP gets its own, since a blocked connection
  * cannot carry anything else.
+ *
+ * Arguments always go to ioredis as one array, never spread into the call: a spread of an
+ * unbounded list (a commit of 100,000 events) overflows the stack.
  */
-import type { Redis, RedisOptions } from "ioredis";
+import { isUtf8 } from "node:buffer";
+import type { Command, Redis, RedisOptions } from "ioredis";
 import type {
   ConnectionListener,
   GroupInfo,
@@ -29,16 +33,41 @@ const CONNECTION_OPTIONS = {
 } satisfies RedisOptions;
 
 type RedisClass = new (url: string, options: RedisOptions) => Redis;
+type CommandClass = new (
+  name: string,
+  args: (string | number)[],
+  options: { replyEncoding: null; keyPrefix?: string | undefined },
+) => Command;
 
-async function loadIoredis(): Promise<RedisClass> {
+/** What this client takes from the ioredis module. */
+interface IoredisModule {
+  readonly Redis: RedisClass;
+  readonly Command: CommandClass;
+}
+
+/** How the client's connections behave beyond ioredis's defaults. */
+export interface ConnectionSettings {
+  /**
+   * A command on the command connection fails after this long without an answer (a stopped or
+   * unreachable server that keeps the socket open). The blocking reader has no such timeout:
+   * the backend bounds each read itself, from the read's own block time.
+   */
+  readonly commandTimeoutMs: number;
+  /** Shown in `CLIENT LIST`, suffixed with the connection's role. */
+  readonly connectionName: string;
+}
+
+async function loadIoredis(): Promise<IoredisModule> {
   try {
     const mod = (await import("ioredis")) as unknown as {
       Redis?: RedisClass;
       default?: RedisClass;
+      Command?: CommandClass;
     };
     const Redis = mod.Redis ?? mod.default;
     if (typeof Redis !== "function") throw new Error("ioredis exports no Redis class");
-    return Redis;
+    if (typeof mod.Command !== "function") throw new Error("ioredis exports no Command class");
+    return { Redis, Command: mod.Command };
   } catch (error) {
     throw new IoredisMissingError(error);
   }
@@ -46,23 +75,29 @@ async function loadIoredis(): Promise<RedisClass> {
 
 export class IoredisStreamClient implements StreamClient {
   readonly #commands: Redis;
-  readonly #reader: Redis;
+  #reader: Redis;
+  readonly #Command: CommandClass;
   readonly #ownsCommands: boolean;
-  readonly #detach: () => void;
+  readonly #listener: ConnectionListener;
+  readonly #settings: ConnectionSettings;
+  readonly #detachCommands: () => void;
+  #detachReader: () => void;
 
-  private constructor(commands: Redis, ownsCommands: boolean, listener: ConnectionListener) {
+  private constructor(
+    ioredis: IoredisModule,
+    commands: Redis,
+    ownsCommands: boolean,
+    listener: ConnectionListener,
+    settings: ConnectionSettings,
+  ) {
+    this.#Command = ioredis.Command;
     this.#commands = commands;
     this.#ownsCommands = ownsCommands;
-    this.#reader = commands.duplicate({
-      ...CONNECTION_OPTIONS,
-      enableAutoPipelining: false,
-    });
-    const detachCommands = watch(commands, "commands", listener, ownsCommands);
-    const detachReader = watch(this.#reader, "reader", listener, true);
-    this.#detach = () => {
-      detachCommands();
-      detachReader();
-    };
+    this.#listener = listener;
+    this.#settings = settings;
+    this.#detachCommands = watch(commands, "commands", listener, ownsCommands);
+    this.#reader = this.#newReader();
+    this.#detachReader = watch(this.#reader, "reader", listener, true);
   }
 
   /** Connects to `url`, or uses `client` for commands (and a duplicate of it for reads). */
@@ -70,17 +105,61 @@ export class IoredisStreamClient implements StreamClient {
     url: string,
     client: Redis | undefined,
     listener: ConnectionListener,
+    settings: ConnectionSettings,
   ): Promise<IoredisStreamClient> {
+    const ioredis = await loadIoredis();
     let commands = client;
     if (commands === undefined) {
-      const Redis = await loadIoredis();
-      commands = new Redis(url, { ...CONNECTION_OPTIONS, enableAutoPipelining: true });
+      commands = new ioredis.Redis(url, {
+        ...CONNECTION_OPTIONS,
+        enableAutoPipelining: true,
+        commandTimeout: settings.commandTimeoutMs,
+        connectionName: `${settings.connectionName}:commands`,
+      });
     }
-    const self = new IoredisStreamClient(commands, client === undefined, listener);
+    const self = new IoredisStreamClient(
+      ioredis,
+      commands,
+      client === undefined,
+      listener,
+      settings,
+    );
     // Connecting eagerly surfaces a wrong URL at once; a failure here is retried like any other.
     if (commands.status === "wait") commands.connect().catch(() => {});
-    self.#reader.connect().catch(() => {});
     return self;
+  }
+
+  #newReader(): Redis {
+    const reader = this.#commands.duplicate({
+      ...CONNECTION_OPTIONS,
+      enableAutoPipelining: false,
+      // A blocked read legitimately waits its block time; the backend bounds it instead.
+      commandTimeout: undefined,
+      connectionName: `${this.#settings.connectionName}:reader`,
+    });
+    reader.connect().catch(() => {});
+    return reader;
+  }
+
+  /**
+   * Sends a command whose reply comes back as bytes (Buffers), not decoded text. Sent as a
+   * Command, not through `callBuffer`: ioredis's auto-pipelining drops the command name of a
+   * `callBuffer` call.
+   */
+  #bytes(redis: Redis, name: string, args: (string | number)[]): Promise<unknown> {
+    return redis.sendCommand(
+      new this.#Command(name, args, { replyEncoding: null, keyPrefix: redis.options.keyPrefix }),
+    ) as Promise<unknown>;
+  }
+
+  resetReader(): void {
+    const old = this.#reader;
+    this.#detachReader();
+    // Rejects the read stuck on it; entries it may have delivered stay pending for this consumer
+    // and are claimed back by recovery once idle.
+    old.disconnect();
+    this.#reader = this.#newReader();
+    this.#detachReader = watch(this.#reader, "reader", this.#listener, true);
   }
 
   async add(
@@ -88,11 +167,10 @@ export class IoredisStreamClient implements StreamClient {
     fields: readonly string[],
     maxLen: number | undefined,
   ): Promise<string> {
-    const reply =
-      maxLen === undefined
-        ? await this.#commands.call("XADD", stream, "*", ...fields)
-        : await this.#commands.call("XADD", stream, "MAXLEN", "~", maxLen, "*", ...fields);
-    return String(reply);
+    const args: (string | number)[] =
+      maxLen === undefined ? [stream, "*"] : [stream, "MAXLEN", "~", maxLen, "*"];
+    for (const field of fields) args.push(field);
+    return String(await this.#commands.call("XADD", args));
   }
 
   async readGroup(
@@ -102,8 +180,8 @@ export class IoredisStreamClient implements StreamClient {
     count: number,
     blockMs: number,
   ): Promise<StreamEntry[]> {
-    const reply = await this.#reader.call(
-      "XREADGROUP",
+    // Read as bytes, so an entry whose bytes are not UTF-8 is found instead of silently altered.
+    const reply = await this.#bytes(this.#reader, "XREADGROUP", [
       "GROUP",
       group,
       consumer,
@@ -114,16 +192,18 @@ export class IoredisStreamClient implements StreamClient {
       "STREAMS",
       stream,
       ">",
-    );
+    ]);
     if (!Array.isArray(reply) || reply.length === 0) return [];
     // RESP3 (ioredis 6) replies with a map, flattened to [stream, entries]; RESP2 with
     // [[stream, entries]].
-    const entries = typeof reply[0] === "string" ? reply[1] : (reply[0] as unknown[])[1];
+    const entries = Array.isArray(reply[0]) ? (reply[0] as unknown[])[1] : reply[1];
     return Array.isArray(entries) ? parseEntries(entries) : [];
   }
 
   async ack(stream: string, group: string, ids: readonly string[]): Promise<number> {
-    return Number(await this.#commands.call("XACK", stream, group, ...ids));
+    const args: string[] = [stream, group];
+    for (const id of ids) args.push(id);
+    return Number(await this.#commands.call("XACK", args));
   }
 
   async pendingIdle(
@@ -131,17 +211,17 @@ export class IoredisStreamClient implements StreamClient {
     group: string,
     minIdleMs: number,
     count: number,
+    after: string | undefined,
   ): Promise<PendingEntry[]> {
-    const reply = (await this.#commands.call(
-      "XPENDING",
+    const reply = (await this.#commands.call("XPENDING", [
       stream,
       group,
       "IDLE",
       minIdleMs,
-      "-",
+      after === undefined ? "-" : `(${after}`,
       "+",
       count,
-    )) as [string, string, number, number][];
+    ])) as [string, string, number, number][];
     return reply.map(([id, consumer, idleMs, deliveries]) => ({
       id,
       consumer,
@@ -157,18 +237,19 @@ export class IoredisStreamClient implements StreamClient {
     minIdleMs: number,
     ids: readonly string[],
   ): Promise<StreamEntry[]> {
-    const reply = await this.#commands.call("XCLAIM", stream, group, consumer, minIdleMs, ...ids);
-    return parseEntries(reply as unknown[]);
+    const args: (string | number)[] = [stream, group, consumer, minIdleMs];
+    for (const id of ids) args.push(id);
+    return parseEntries((await this.#bytes(this.#commands, "XCLAIM", args)) as unknown[]);
   }
 
   async entryExists(stream: string, id: string): Promise<boolean> {
-    const reply = (await this.#commands.call("XRANGE", stream, id, id)) as unknown[];
+    const reply = (await this.#commands.call("XRANGE", [stream, id, id])) as unknown[];
     return reply.length > 0;
   }
 
   async createGroup(stream: string, group: string): Promise<boolean> {
     try {
-      await this.#commands.call("XGROUP", "CREATE", stream, group, "0", "MKSTREAM");
+      await this.#commands.call("XGROUP", ["CREATE", stream, group, "0", "MKSTREAM"]);
       return true;
     } catch (error) {
       if (error instanceof Error && error.message.startsWith("BUSYGROUP")) return false;
@@ -181,11 +262,14 @@ export class IoredisStreamClient implements StreamClient {
     keys: readonly string[],
     args: readonly (string | number)[],
   ): Promise<unknown> {
+    const tail: (string | number)[] = [keys.length];
+    for (const key of keys) tail.push(key);
+    for (const arg of args) tail.push(arg);
     try {
-      return await this.#commands.call("EVALSHA", script.sha, keys.length, ...keys, ...args);
+      return await this.#commands.call("EVALSHA", [script.sha as string | number].concat(tail));
     } catch (error) {
       if (!(error instanceof Error && error.message.startsWith("NOSCRIPT"))) throw error;
-      return this.#commands.call("EVAL", script.source, keys.length, ...keys, ...args);
+      return this.#commands.call("EVAL", [script.source as string | number].concat(tail));
     }
   }
 
@@ -194,13 +278,13 @@ export class IoredisStreamClient implements StreamClient {
   }
 
   async length(stream: string): Promise<number> {
-    return Number(await this.#commands.call("XLEN", stream));
+    return Number(await this.#commands.call("XLEN", [stream]));
   }
 
   async groupInfo(stream: string, group: string): Promise<GroupInfo | null> {
     let reply: unknown;
     try {
-      reply = await this.#commands.call("XINFO", "GROUPS", stream);
+      reply = await this.#commands.call("XINFO", ["GROUPS", stream]);
     } catch (error) {
       if (error instanceof Error && /no such key/i.test(error.message)) return null;
       throw error;
@@ -220,7 +304,8 @@ export class IoredisStreamClient implements StreamClient {
   }
 
   async close(force = false): Promise<void> {
-    this.#detach();
+    this.#detachCommands();
+    this.#detachReader();
     // The reader may be blocked in XREADGROUP: disconnect rather than wait for it.
     this.#reader.disconnect();
     if (this.#ownsCommands && force) {
@@ -258,18 +343,45 @@ function watch(
   };
 }
 
+/**
+ * Entries from a reply read as bytes. An entry any of whose field names or values is not valid
+ * UTF-8 comes back with `invalid` saying which, for the dead-letter stream.
+ */
 function parseEntries(raw: unknown[]): StreamEntry[] {
   const entries: StreamEntry[] = [];
   for (const item of raw) {
     if (!Array.isArray(item)) continue;
-    const [id, flat] = item as [string, string[] | null];
+    const [rawId, flat] = item as [Buffer | string, (Buffer | string)[] | null];
+    const id = String(rawId);
     if (!Array.isArray(flat)) {
       entries.push({ id, fields: null });
       continue;
     }
     const fields = Object.create(null) as Record<string, string>;
-    for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-    entries.push({ id, fields });
+    let invalid: string | undefined;
+    for (let i = 0; i + 1 < flat.length; i += 2) {
+      const name = flat[i] as Buffer | string;
+      const value = flat[i + 1] as Buffer | string;
+      if (invalid === undefined) {
+        if (!utf8(name)) invalid = `a field name is not valid UTF-8 (bytes ${hexStart(name)})`;
+        else if (!utf8(value)) invalid = `field "${String(name)}" is not valid UTF-8`;
+      }
+      fields[String(name)] = String(value);
+    }
+    entries.push(invalid === undefined ? { id, fields } : { id, fields, invalid });
   }
   return entries;
+}
+
+function utf8(value: Buffer | string): boolean {
+  return typeof value === "string" || isUtf8(value);
+}
+
+function hexStart(value: Buffer | string): string {
+  const bytes = typeof value === "string" ? Buffer.from(value) : value;
+  const hex = bytes
+    .subarray(0, 16)
+    .toString("hex")
+    .replace(/(..)(?!$)/g, "$1 ");
+  return bytes.length > 16 ? `${hex} ...` : hex;
 }

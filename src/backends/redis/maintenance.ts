@@ -1,8 +1,11 @@
 /**
  * The consumer's background work, started by its first pull (a producer never claims anything):
- * a recovery round every `claimIntervalMs` (see recovery.ts), and a keep-alive that resets the
- * idle time of held entries every third of `claimMinIdleMs`, so a slow handler keeps its entry.
- * Failures back off and are logged through the bounded outage log.
+ * - a recovery round every `claimIntervalMs` (see recovery.ts);
+ * - a keep-alive that resets the idle time of held entries every third of `claimMinIdleMs`, so a
+ *   slow handler keeps its entry;
+ * - a clean-up that removes consumers idle past `removeIdleConsumersAfterMs` holding nothing.
+ * Failures back off and are logged through the bounded outage log. Everything here runs on the
+ * command connection, and pauses only while that connection is down.
  */
 import type { Logger } from "../../core/logging.js";
 import { isNoGroupError, type StreamClient, type StreamEntry } from "./client.js";
@@ -10,11 +13,15 @@ import type { HeldEntries } from "./held-entries.js";
 import type { MetricsCounter } from "./metrics.js";
 import type { ResolvedRedisBackendOptions } from "./options.js";
 import type { OutageLog } from "./outage-log.js";
-import { recoverIdleEntries } from "./recovery.js";
-import { TOUCH } from "./scripts.js";
+import { type RecoveryRound, recoverIdleEntries } from "./recovery.js";
+import { REMOVE_IDLE_CONSUMERS, TOUCH } from "./scripts.js";
 
 /** Longest extra pause after failed recovery rounds. */
 const MAX_BACKOFF_MS = 2_000;
+/** Entry ids per keep-alive call: a consumer may hold any number, a call stays small. */
+export const TOUCH_CHUNK = 1_000;
+/** Consumers removed per clean-up round. */
+const REMOVALS_PER_ROUND = 100;
 
 export interface MaintenanceHost {
   readonly client: StreamClient;
@@ -33,7 +40,10 @@ export class Maintenance {
   readonly #host: MaintenanceHost;
   #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
   #touchTimer: ReturnType<typeof setInterval> | undefined;
+  #cleanupTimer: ReturnType<typeof setInterval> | undefined;
   #failures = 0;
+  /** Where the next recovery round starts in the pending list. */
+  #cursor: string | undefined;
   #stopped = false;
 
   constructor(host: MaintenanceHost) {
@@ -42,12 +52,19 @@ export class Maintenance {
     const every = Math.max(5, Math.floor(host.options.claimMinIdleMs / 3));
     this.#touchTimer = setInterval(() => this.#touch(), every);
     this.#touchTimer.unref();
+    const removeAfter = host.options.removeIdleConsumersAfterMs;
+    if (removeAfter !== Number.POSITIVE_INFINITY) {
+      const cleanupEvery = Math.min(60_000, Math.max(100, Math.floor(removeAfter / 2)));
+      this.#cleanupTimer = setInterval(() => this.#removeIdleConsumers(), cleanupEvery);
+      this.#cleanupTimer.unref();
+    }
   }
 
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#recoveryTimer);
     clearInterval(this.#touchTimer);
+    clearInterval(this.#cleanupTimer);
   }
 
   #schedule(delayMs: number): void {
@@ -58,37 +75,81 @@ export class Maintenance {
 
   async #recover(): Promise<void> {
     const host = this.#host;
-    let more = false;
+    let round: RecoveryRound | undefined;
     try {
-      more = await recoverIdleEntries({
-        client: host.client,
-        options: host.options,
-        metrics: host.metrics,
-        log: host.log,
-        heldIds: () => host.held.ids(),
-        freeSlots: () => host.options.batchSize - host.held.size,
-        accept: (entries, deliveries) => host.accept(entries, deliveries),
-      });
+      round = await recoverIdleEntries(
+        {
+          client: host.client,
+          options: host.options,
+          metrics: host.metrics,
+          log: host.log,
+          heldIds: () => host.held.ids(),
+          freeSlots: () => host.options.batchSize - host.held.size,
+          accept: (entries, deliveries) => host.accept(entries, deliveries),
+        },
+        this.#cursor,
+      );
       this.#failures = 0;
     } catch (error) {
       if (isNoGroupError(error)) host.groupMissing();
       else host.outage.taskFailed("recovery of idle entries", error);
       this.#failures++;
     }
-    const interval = host.options.claimIntervalMs;
+    this.#cursor = round?.next;
+    // At once only when the round got somewhere and could get further; a round that settled
+    // nothing (no free slot, every idle entry held) would find the same page again.
+    const again =
+      round !== undefined &&
+      round.settled > 0 &&
+      round.next !== undefined &&
+      host.options.batchSize - host.held.size > 0;
     const pause = this.#failures === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 25 * 2 ** this.#failures);
-    this.#schedule(more ? 0 : interval + pause);
+    this.#schedule(again ? 0 : host.options.claimIntervalMs + pause);
   }
 
   #touch(): void {
     const { client, held, options, outage } = this.#host;
-    if (held.size === 0 || outage.down) return;
+    if (held.size === 0 || outage.isDown("commands")) return;
+    let chunk: string[] = [options.consumerGroup, options.consumerName];
+    const send = (): void => {
+      client
+        .runScript(TOUCH, [options.streamKey], chunk)
+        .catch((error: unknown) => outage.taskFailed("keep-alive of entries in hand", error));
+    };
+    for (const id of held.ids()) {
+      chunk.push(id);
+      if (chunk.length - 2 >= TOUCH_CHUNK) {
+        send();
+        chunk = [options.consumerGroup, options.consumerName];
+      }
+    }
+    if (chunk.length > 2) send();
+  }
+
+  #removeIdleConsumers(): void {
+    const { client, options, outage, log } = this.#host;
+    if (outage.isDown("commands")) return;
     client
       .runScript(
-        TOUCH,
+        REMOVE_IDLE_CONSUMERS,
         [options.streamKey],
-        [options.consumerGroup, options.consumerName, ...held.ids()],
+        [
+          options.consumerGroup,
+          options.consumerName,
+          options.removeIdleConsumersAfterMs,
+          REMOVALS_PER_ROUND,
+        ],
       )
-      .catch((error: unknown) => outage.taskFailed("keep-alive of entries in hand", error));
+      .then(
+        (removed) => {
+          if (Number(removed) === 0) return;
+          this.#host.metrics.consumersRemoved += Number(removed);
+          log.info(
+            { removed, group: options.consumerGroup, idle_ms: options.removeIdleConsumersAfterMs },
+            `Removed ${String(removed)} consumer(s) of group ${options.consumerGroup} that held nothing and were idle for ${options.removeIdleConsumersAfterMs} ms`,
+          );
+        },
+        (error: unknown) => outage.taskFailed("removal of idle consumers", error),
+      );
   }
 }

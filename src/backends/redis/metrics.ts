@@ -21,6 +21,13 @@ export interface RedisBackendMetrics {
    * `claimMinIdleMs` and another consumer claimed it): nothing was emitted.
    */
   readonly commitsSkipped: number;
+  /**
+   * Reads that stayed unanswered past their block time plus `commandTimeoutMs` (a hung or
+   * half-dead connection): each failed its pull, and the reader connection was replaced.
+   */
+  readonly readsTimedOut: number;
+  /** Consumers of the group removed as idle with nothing pending (see `removeIdleConsumersAfterMs`). */
+  readonly consumersRemoved: number;
 }
 
 export class MetricsCounter {
@@ -32,6 +39,8 @@ export class MetricsCounter {
   pendingRecovered = 0;
   entriesDropped = 0;
   commitsSkipped = 0;
+  readsTimedOut = 0;
+  consumersRemoved = 0;
 
   snapshot(): RedisBackendMetrics {
     return {
@@ -43,6 +52,8 @@ export class MetricsCounter {
       pendingRecovered: this.pendingRecovered,
       entriesDropped: this.entriesDropped,
       commitsSkipped: this.commitsSkipped,
+      readsTimedOut: this.readsTimedOut,
+      consumersRemoved: this.consumersRemoved,
     };
   }
 }

@@ -29,32 +29,61 @@ export interface RecoveryHost {
   accept(entries: readonly StreamEntry[], deliveries: ReadonlyMap<string, number>): void;
 }
 
-/** One recovery round. Resolves true when a full page was seen, so another round should follow soon. */
-export async function recoverIdleEntries(host: RecoveryHost): Promise<boolean> {
+/** What one round did, and where the next should look. */
+export interface RecoveryRound {
+  /** Entries claimed, dead-lettered or dropped: the round changed something. */
+  readonly settled: number;
+  /**
+   * Where the next round starts: after this entry id when the page was full (more idle entries
+   * may follow), else from the start of the pending list.
+   */
+  readonly next: string | undefined;
+}
+
+/**
+ * One recovery round over a page of idle entries, starting after `after`. The caller runs the
+ * next round at once only when this one settled something, a full page says more may wait, and
+ * slots are free; otherwise at its normal interval. A round that can do nothing (every slot
+ * busy, every idle entry held) must not be repeated at once: that spins on XPENDING.
+ */
+export async function recoverIdleEntries(
+  host: RecoveryHost,
+  after: string | undefined,
+): Promise<RecoveryRound> {
   const { client, options } = host;
   const { streamKey, consumerGroup, claimMinIdleMs, maxRetries } = options;
-  const pending = await client.pendingIdle(streamKey, consumerGroup, claimMinIdleMs, RECOVERY_PAGE);
-  if (pending.length === 0) return false;
+  const pending = await client.pendingIdle(
+    streamKey,
+    consumerGroup,
+    claimMinIdleMs,
+    RECOVERY_PAGE,
+    after,
+  );
+  const next = pending.length === RECOVERY_PAGE ? pending[pending.length - 1]?.id : undefined;
+  if (pending.length === 0) return { settled: 0, next };
   const held = host.heldIds();
   const toClaim: string[] = [];
   const deliveries = new Map<string, number>();
   let slots = host.freeSlots();
+  let settled = 0;
   for (const entry of pending) {
     // Ours and in hand: its handler is still running (the keep-alive was late), not abandoned.
     if (held.has(entry.id)) continue;
-    if (entry.deliveries >= maxRetries) await deadLetterExhausted(host, entry);
-    else if (slots > 0) {
+    if (entry.deliveries >= maxRetries) {
+      if (await deadLetterExhausted(host, entry)) settled++;
+    } else if (slots > 0) {
       toClaim.push(entry.id);
       // XCLAIM counts one more delivery.
       deliveries.set(entry.id, entry.deliveries + 1);
       slots--;
     }
   }
-  if (toClaim.length > 0) await claim(host, toClaim, deliveries);
-  return pending.length === RECOVERY_PAGE;
+  if (toClaim.length > 0) settled += await claim(host, toClaim, deliveries);
+  return { settled, next };
 }
 
-async function deadLetterExhausted(host: RecoveryHost, entry: PendingEntry): Promise<void> {
+/** Resolves whether the entry left the pending list (dead-lettered, or dropped as gone). */
+async function deadLetterExhausted(host: RecoveryHost, entry: PendingEntry): Promise<boolean> {
   const { streamKey, dlqStream, consumerGroup, claimMinIdleMs, maxRetries } = host.options;
   const reason = `Exceeded ${maxRetries} deliveries (last delivered to consumer ${entry.consumer}, unacked for ${entry.idleMs} ms)`;
   const result = await host.client.runScript(
@@ -71,20 +100,24 @@ async function deadLetterExhausted(host: RecoveryHost, entry: PendingEntry): Pro
   } else if (result === 0) {
     dropped(host, entry.id);
   }
+  return result === 1 || result === 0;
 }
 
+/** Resolves how many entries were claimed or dropped. */
 async function claim(
   host: RecoveryHost,
   ids: readonly string[],
   deliveries: ReadonlyMap<string, number>,
-): Promise<void> {
+): Promise<number> {
   const { client, options } = host;
   const { streamKey, consumerGroup, consumerName, claimMinIdleMs } = options;
   const claimed = await client.claim(streamKey, consumerGroup, consumerName, claimMinIdleMs, ids);
   const live: StreamEntry[] = [];
   const returned = new Set<string>();
+  let settled = 0;
   for (const entry of claimed) {
     returned.add(entry.id);
+    settled++;
     if (entry.fields === null) {
       // Redis before 7 returns a deleted entry as an id with no fields and keeps it pending.
       await client.ack(streamKey, consumerGroup, [entry.id]);
@@ -100,6 +133,7 @@ async function claim(
     if (!(await client.entryExists(streamKey, id))) {
       await client.ack(streamKey, consumerGroup, [id]);
       dropped(host, id);
+      settled++;
     }
   }
   if (live.length > 0) {
@@ -110,6 +144,7 @@ async function claim(
     );
     host.accept(live, deliveries);
   }
+  return settled;
 }
 
 function dropped(host: RecoveryHost, id: string): void {

@@ -8,7 +8,7 @@
  */
 import { BackendClosedError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
-import { type Logger, resolveLogger } from "../../core/logging.js";
+import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
 import { maskUrl } from "../../utils/redact.js";
 import type { Backend } from "../backend.js";
 import {
@@ -36,9 +36,13 @@ import { decodeEntry, EVENT_FIELD, encodeEvent } from "./wire.js";
 /** Longest pause between failed reads. */
 const MAX_BACKOFF_MS = 2_000;
 
+/** One XREADGROUP under way on the reader connection. */
 interface Read {
   done: boolean;
   error: unknown;
+  /** Its block time plus `commandTimeoutMs`: unanswered past this, the connection is hung. */
+  readonly expiresAt: number;
+  readonly limitMs: number;
 }
 
 export class RedisBackend implements Backend, AsyncDisposable {
@@ -103,10 +107,15 @@ export class RedisBackend implements Backend, AsyncDisposable {
   }
 
   /**
-   * The next event for this consumer: from the local batch, else from one XREADGROUP that waits
-   * up to `timeoutMs`. Resolves null on timeout, abort or close; an abort never loses an entry
-   * (a read still under way fills the batch for the next pull). Rejects with
-   * `RedisOperationError` when Redis fails; the next pull backs off before reading again.
+   * The next event for this consumer: from the local batch, else from XREADGROUP, waiting up to
+   * `timeoutMs`. Resolves null on abort or close, or once Redis has answered that it has nothing
+   * and the time is up: a pull never says "no event" on a guess, so while Redis cannot answer
+   * every pull ends in a rejection, and the Spine's failure guard sees the outage. An abort never
+   * loses an entry (a read still under way fills the batch for the next pull).
+   *
+   * Rejects with `RedisOperationError` when a read fails, or stays unanswered past its block
+   * time plus `commandTimeoutMs` (the reader connection is then replaced). After a failure the
+   * next pull waits out a backoff of up to 2 s first, past its own timeout if need be.
    */
   async pull(timeoutMs = 1_000, signal?: AbortSignal): Promise<Event | null> {
     const ready = this.#take();
@@ -115,32 +124,41 @@ export class RedisBackend implements Backend, AsyncDisposable {
     const client = await this.#connect();
     this.#startMaintenance(client);
     const deadline = Date.now() + Math.max(0, timeoutMs);
+    // Whether Redis answered a read during this pull, so that "no event" is a fact.
+    let answered = false;
     for (;;) {
       const event = this.#take();
       if (event !== undefined) return event;
       if (this.#closed || signal?.aborted) return null;
       const read = this.#read;
+      const now = Date.now();
       if (read?.done) {
         this.#read = undefined;
         if (read.error !== undefined) await this.#readFailed(client, read.error);
+        answered = true;
         continue;
       }
-      // Wait for the read under way, the end of a backoff, or (with every slot taken) an ack.
-      // A read is started even when no time is left: what it brings waits for the next pull.
-      let wakeAt = deadline;
-      if (read === undefined) {
-        if (Date.now() < this.#readBackoffUntil) {
-          wakeAt = Math.min(deadline, this.#readBackoffUntil);
-        } else {
-          if (!this.#groupReady && (await this.#groupCreated(client, signal)) === "aborted") {
-            return null;
-          }
-          const free = this.#options.batchSize - this.#held.size;
-          if (free > 0) this.#startRead(client, free, deadline - Date.now());
-        }
+      if (read !== undefined) {
+        if (now >= read.expiresAt) this.#readHung(client, read);
+        await this.#held.sleep(read.expiresAt - now, signal);
+        continue;
       }
-      if (Date.now() >= deadline) return null;
-      await this.#held.sleep(wakeAt - Date.now(), signal);
+      if (answered && now >= deadline) return null;
+      if (now < this.#readBackoffUntil) {
+        await this.#held.sleep(this.#readBackoffUntil - now, signal);
+        continue;
+      }
+      if (!this.#groupReady && (await this.#groupCreated(client, signal)) === "aborted") {
+        return null;
+      }
+      const free = this.#options.batchSize - this.#held.size;
+      if (free <= 0) {
+        // Every slot is taken by entries handed out: nothing can be read until one is settled.
+        if (now >= deadline) return null;
+        await this.#held.sleep(deadline - now, signal);
+        continue;
+      }
+      this.#startRead(client, free, deadline - now);
     }
   }
 
@@ -276,6 +294,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
       this.#options.redisUrl,
       this.#options.client,
       this.#onConnection,
+      { commandTimeoutMs: this.#options.commandTimeoutMs, connectionName: this.consumerName },
     ).then(
       (client) => {
         this.#client = client;
@@ -291,13 +310,14 @@ export class RedisBackend implements Backend, AsyncDisposable {
 
   readonly #onConnection: ConnectionListener = (event, connection, error) => {
     if (event === "error") {
-      this.#outage.connectionError(error);
+      this.#outage.connectionError(connection, error);
       return;
     }
-    if (event !== "ready" || connection !== "commands") return;
+    if (event !== "ready") return;
+    this.#outage.connected(connection);
+    if (connection !== "commands") return;
     if (this.#commandsWereReady) this.#metrics.reconnections++;
     this.#commandsWereReady = true;
-    this.#outage.connected();
   };
 
   /**
@@ -354,10 +374,12 @@ export class RedisBackend implements Backend, AsyncDisposable {
   }
 
   #startRead(client: StreamClient, count: number, blockMs: number): void {
-    const read: Read = { done: false, error: undefined };
+    const block = Math.max(1, blockMs);
+    const limitMs = block + this.#options.commandTimeoutMs;
+    const read: Read = { done: false, error: undefined, expiresAt: Date.now() + limitMs, limitMs };
     this.#read = read;
     client
-      .readGroup(this.streamKey, this.consumerGroup, this.consumerName, count, Math.max(1, blockMs))
+      .readGroup(this.streamKey, this.consumerGroup, this.consumerName, count, block)
       .then(
         (entries) => {
           this.#readFailures = 0;
@@ -390,6 +412,24 @@ export class RedisBackend implements Backend, AsyncDisposable {
     throw new RedisOperationError("read (XREADGROUP)", this.#target, error);
   }
 
+  /**
+   * A read went unanswered past its block time plus `commandTimeoutMs`: the reader connection is
+   * hung (Redis stopped, or a network path that drops packets without closing). Replaces the
+   * connection and fails the pull. Whatever the lost read delivered stays pending for this
+   * consumer and comes back through recovery once idle.
+   */
+  #readHung(client: StreamClient, read: Read): never {
+    this.#read = undefined;
+    this.#metrics.readsTimedOut++;
+    client.resetReader();
+    this.#backOffReads();
+    throw new RedisOperationError(
+      "read (XREADGROUP)",
+      this.#target,
+      new Error(`no answer within ${read.limitMs} ms (its block time plus commandTimeoutMs)`),
+    );
+  }
+
   #backOffReads(): void {
     this.#readFailures++;
     this.#readBackoffUntil = Date.now() + backoff(this.#readFailures);
@@ -399,7 +439,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
   #accept(entries: readonly StreamEntry[], deliveries?: ReadonlyMap<string, number>): void {
     for (const entry of entries) {
       if (entry.fields === null) continue;
-      const decoded = decodeEntry(entry.fields);
+      const decoded = entry.invalid ?? decodeEntry(entry.fields);
       if (typeof decoded === "string") {
         this.#log.warn(
           { entry_id: entry.id, stream: this.streamKey, reason: decoded },
@@ -475,27 +515,45 @@ export class RedisBackend implements Backend, AsyncDisposable {
     return promise;
   }
 
-  /** Makes entries read but never handed out claimable by other consumers at once. */
+  /**
+   * Gives entries read but never handed out to a live consumer, claimable at once, so this one
+   * can leave the group. Sent in chunks: a consumer may hold any number of entries.
+   */
   async #handBack(client: StreamClient): Promise<void> {
     const untaken = this.#held.untaken();
-    if (untaken.length === 0) return;
-    const args: (string | number)[] = [
-      this.consumerGroup,
-      this.consumerName,
-      // Idle well past claimMinIdleMs, so another consumer's next recovery round takes them.
-      this.#options.claimMinIdleMs * 2,
-    ];
-    for (const { id, deliveries } of untaken) args.push(id, deliveries - 1);
-    try {
-      const handed = await client.runScript(HAND_BACK, [this.streamKey], args);
-      this.#log.info(
-        { entries: handed, consumer: this.consumerName },
-        `Handed back ${String(handed)} entries read but not handled, for other consumers to claim now`,
-      );
-    } catch (error) {
-      // They stay pending and are claimed once idle for claimMinIdleMs.
-      this.#outage.taskFailed("hand-back of unhandled entries", error);
+    let handed = 0;
+    let to = this.consumerName;
+    for (let from = 0; from < untaken.length; from += HAND_BACK_CHUNK) {
+      const args: (string | number)[] = [
+        this.consumerGroup,
+        this.consumerName,
+        // Idle well past claimMinIdleMs, so another consumer's next recovery round takes them.
+        this.#options.claimMinIdleMs * 2,
+        // Live: read or claimed within claimMinIdleMs.
+        this.#options.claimMinIdleMs,
+      ];
+      for (const { id, deliveries } of untaken.slice(from, from + HAND_BACK_CHUNK)) {
+        args.push(id, deliveries - 1);
+      }
+      try {
+        const [count, target] = (await client.runScript(HAND_BACK, [this.streamKey], args)) as [
+          number,
+          string,
+        ];
+        handed += Number(count);
+        to = String(target);
+      } catch (error) {
+        // They stay pending and are claimed once idle for claimMinIdleMs.
+        throw new RedisOperationError("hand-back of unhandled entries", this.#target, error);
+      }
     }
+    if (handed === 0) return;
+    this.#log.info(
+      { entries: handed, consumer: this.consumerName, to },
+      to === this.consumerName
+        ? `Made ${handed} entries read but not handled claimable at once (no other live consumer to give them to)`
+        : `Handed ${handed} entries read but not handled to consumer ${to}, claimable at once`,
+    );
   }
 
   async #shutdown(): Promise<void> {
@@ -508,46 +566,56 @@ export class RedisBackend implements Backend, AsyncDisposable {
     // come: bound the polite part, then drop the connections. Entries not acked stay pending in
     // Redis and are claimed by another consumer after claimMinIdleMs, so nothing is lost.
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<true>((resolve) => {
-      timer = setTimeout(() => resolve(true), CLOSE_TIMEOUT_MS);
+    const timedOut = new Promise<string>((resolve) => {
+      timer = setTimeout(
+        () => resolve(`Redis did not answer within ${CLOSE_TIMEOUT_MS} ms`),
+        CLOSE_TIMEOUT_MS,
+      );
     });
-    const polite = await Promise.race([this.#leave(client).then(() => false), timedOut]);
+    const failure = await Promise.race([
+      this.#leave(client).then(
+        () => undefined,
+        (error: unknown) => `Redis failed: ${errorField(error)}`,
+      ),
+      timedOut,
+    ]);
     clearTimeout(timer);
-    if (polite) {
+    if (failure !== undefined) {
       this.#log.warn(
         { consumer: this.consumerName, timeout_ms: CLOSE_TIMEOUT_MS },
-        `Redis did not answer within ${CLOSE_TIMEOUT_MS} ms while closing; dropping the connections (unacked entries stay pending for other consumers)`,
+        `${failure} while closing; dropping the connections (unacked entries stay pending for other consumers)`,
       );
     }
     this.#held.clear();
-    await client.close(polite);
+    await client.close(failure !== undefined);
   }
 
-  /** Waits for acks and commits under way, hands back unserved entries, leaves the group. */
+  /**
+   * Waits for acks and commits under way, hands back unserved entries, leaves the group.
+   * Rejects when Redis fails on the way.
+   */
   async #leave(client: StreamClient): Promise<void> {
-    await Promise.allSettled([...this.#inFlight]);
+    await Promise.allSettled(Array.from(this.#inFlight));
     if (this.#maintenance === undefined) return;
     await this.#handBack(client);
-    try {
-      const left = await client.runScript(
-        LEAVE_GROUP,
-        [this.streamKey],
-        [this.consumerGroup, this.consumerName],
+    const left = await client.runScript(
+      LEAVE_GROUP,
+      [this.streamKey],
+      [this.consumerGroup, this.consumerName],
+    );
+    if (left !== 1) {
+      this.#log.info(
+        { consumer: this.consumerName, group: this.consumerGroup },
+        `Consumer ${this.consumerName} still has pending entries; kept in group ${this.consumerGroup} so others can claim them`,
       );
-      if (left !== 1) {
-        this.#log.info(
-          { consumer: this.consumerName, group: this.consumerGroup },
-          `Consumer ${this.consumerName} still has pending entries; kept in group ${this.consumerGroup} so others can claim them`,
-        );
-      }
-    } catch (error) {
-      this.#outage.taskFailed("leaving the consumer group", error);
     }
   }
 }
 
 /** How long `close()` waits for Redis before it drops the connections. */
 const CLOSE_TIMEOUT_MS = 5_000;
+/** Entries per hand-back call. */
+const HAND_BACK_CHUNK = 1_000;
 
 function backoff(failures: number): number {
   return Math.min(MAX_BACKOFF_MS, 25 * 2 ** Math.min(failures, 10));

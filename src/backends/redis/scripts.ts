@@ -106,7 +106,8 @@ return copied
  * otherwise take an entry back from the consumer that rightly claimed it). JUSTID leaves the
  * delivery count alone.
  *
- * KEYS: stream. ARGV: group, consumer, then entry ids. Returns how many were refreshed.
+ * KEYS: stream. ARGV: group, consumer, then entry ids (the caller sends them in bounded chunks).
+ * Returns how many were refreshed.
  */
 export const TOUCH: LuaScript = luaScript(`
 local touched = 0
@@ -135,22 +136,69 @@ return 1
 `);
 
 /**
- * Hand back: on close, entries read but never handed out are made claimable at once (idle time
- * set past claimMinIdleMs) with their delivery count restored, instead of waiting out
- * claimMinIdleMs under a consumer that is gone. Only entries still owned by `consumer` are
- * touched.
+ * Hand back: on close, entries read but never handed out are given to another live consumer of
+ * the group (the one seen most recently, idle less than `liveMs`), idle time set past
+ * claimMinIdleMs and delivery count restored, so that consumer's (or any other's) next recovery
+ * round claims them at once. Giving them away, rather than keeping them, lets the closing
+ * consumer leave the group. With no live consumer they stay on `consumer`, made claimable at
+ * once; the idle-consumer clean-up of a later consumer removes it once they are claimed.
+ * Only entries still owned by `consumer` are touched.
  *
- * KEYS: stream. ARGV: group, consumer, idle ms, then pairs of entry id and delivery count.
- * Returns how many were handed back.
+ * KEYS: stream. ARGV: group, consumer, idle ms, liveMs, then pairs of entry id and delivery
+ * count. Returns {handed, the consumer they went to}.
  */
 export const HAND_BACK: LuaScript = luaScript(`
+local group, me, live = ARGV[1], ARGV[2], tonumber(ARGV[4])
+local target, best = me, nil
+local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], group)
+if type(consumers) == 'table' and not consumers.err then
+  for _, c in ipairs(consumers) do
+    local name, idle
+    for i = 1, #c, 2 do
+      if c[i] == 'name' then name = c[i + 1] elseif c[i] == 'idle' then idle = tonumber(c[i + 1]) end
+    end
+    if name ~= me and idle ~= nil and idle < live and (best == nil or idle < best) then
+      target, best = name, idle
+    end
+  end
+end
 local handed = 0
-for i = 4, #ARGV, 2 do
-  local owned = redis.pcall('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+for i = 5, #ARGV, 2 do
+  local owned = redis.pcall('XPENDING', KEYS[1], group, ARGV[i], ARGV[i], 1, me)
   if type(owned) == 'table' and not owned.err and #owned > 0 then
-    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], 0, ARGV[i], 'IDLE', ARGV[3], 'RETRYCOUNT', ARGV[i + 1], 'JUSTID')
+    redis.call('XCLAIM', KEYS[1], group, target, 0, ARGV[i], 'IDLE', ARGV[3], 'RETRYCOUNT', ARGV[i + 1], 'JUSTID')
     handed = handed + 1
   end
 end
-return handed
+return {handed, target}
+`);
+
+/**
+ * Idle-consumer clean-up: delete consumers of the group, other than `consumer`, that hold no
+ * pending entries and have not tried to read or claim for `minIdleMs` (dead workers, whose
+ * names would otherwise pile up with every restart). A consumer with pending entries is never
+ * deleted: that would drop its entries from the pending list, and nobody could claim them.
+ * Checked and deleted in one step, so no entry is delivered to a consumer while it is removed.
+ *
+ * KEYS: stream. ARGV: group, consumer, minIdleMs, most deletions. Returns how many were deleted.
+ */
+export const REMOVE_IDLE_CONSUMERS: LuaScript = luaScript(`
+local group, me, minIdle, most = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], group)
+if type(consumers) == 'table' and consumers.err then return 0 end
+local deleted = 0
+for _, c in ipairs(consumers) do
+  if deleted >= most then break end
+  local name, pending, idle
+  for i = 1, #c, 2 do
+    if c[i] == 'name' then name = c[i + 1]
+    elseif c[i] == 'pending' then pending = tonumber(c[i + 1])
+    elseif c[i] == 'idle' then idle = tonumber(c[i + 1]) end
+  end
+  if name ~= me and pending == 0 and idle ~= nil and idle >= minIdle then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], group, name)
+    deleted = deleted + 1
+  end
+end
+return deleted
 `);
