@@ -71,4 +71,47 @@ describeRedis("RedisBackend with poison entries", () => {
       await worker.stop();
     }
   });
+
+  it("dead-letters an entry whose bytes are not valid UTF-8, keeping its bytes, instead of handling an altered event", async () => {
+    const streamKey = uniqueKey("utf8");
+    const organ = new Recorder();
+    const worker = startWorker([organ], { redisUrl: fixture.server.url, streamKey });
+    try {
+      const event = new Event("GOOD", { name: "x" });
+      // The payload string's "x" replaced by the bytes ff fe c3, which no UTF-8 text contains.
+      const json = Buffer.from(JSON.stringify(event.toJSON()));
+      const at = json.indexOf('"x"') + 1;
+      const bytes = Buffer.concat([
+        json.subarray(0, at),
+        Buffer.from([0xff, 0xfe, 0xc3]),
+        json.subarray(at + 1),
+      ]);
+      await fixture.redis.xadd(streamKey, "*", "event", bytes);
+      const good = new Event("GOOD", { n: 1 });
+      await worker.backend.enqueue(good);
+
+      await waitUntil("the valid event to be handled", () => organ.seen.length === 1);
+      await waitUntil(
+        "one dead letter",
+        async () => (await fixture.redis.xlen(`${streamKey}:dlq`)) === 1,
+      );
+      expect(organ.seen.map((e) => e.id)).toEqual([good.id]);
+      const [entry] = (await fixture.redis.xrangeBuffer(`${streamKey}:dlq`, "-", "+")) as [
+        Buffer,
+        Buffer[],
+      ][];
+      const fields = new Map<string, Buffer>();
+      const flat = entry?.[1] ?? [];
+      for (let i = 0; i + 1 < flat.length; i += 2)
+        fields.set(String(flat[i]), flat[i + 1] as Buffer);
+      expect(String(fields.get("reason"))).toMatch(/field "event" is not valid UTF-8/);
+      expect(fields.get("event")?.equals(bytes)).toBe(true);
+      await waitUntil(
+        "nothing pending",
+        async () => (await pendingCount(fixture.redis, streamKey, "necrostack")) === 0,
+      );
+    } finally {
+      await worker.stop();
+    }
+  });
 });
