@@ -516,43 +516,35 @@ export class RedisBackend implements Backend, AsyncDisposable {
   }
 
   /**
-   * Gives entries read but never handed out to a live consumer, claimable at once, so this one
-   * can leave the group. Sent in chunks: a consumer may hold any number of entries.
+   * Moves entries read but never handed out to the group's parking consumer, claimable at once
+   * by any live consumer, so this one can leave the group. Sent in chunks: a consumer may hold
+   * any number of entries. Rejects when Redis fails (they then stay pending on this consumer
+   * and are claimed once idle for claimMinIdleMs).
    */
   async #handBack(client: StreamClient): Promise<void> {
     const untaken = this.#held.untaken();
     let handed = 0;
-    let to = this.consumerName;
     for (let from = 0; from < untaken.length; from += HAND_BACK_CHUNK) {
       const args: (string | number)[] = [
         this.consumerGroup,
         this.consumerName,
         // Idle well past claimMinIdleMs, so another consumer's next recovery round takes them.
         this.#options.claimMinIdleMs * 2,
-        // Live: read or claimed within claimMinIdleMs.
-        this.#options.claimMinIdleMs,
+        PARKING_CONSUMER,
       ];
       for (const { id, deliveries } of untaken.slice(from, from + HAND_BACK_CHUNK)) {
         args.push(id, deliveries - 1);
       }
       try {
-        const [count, target] = (await client.runScript(HAND_BACK, [this.streamKey], args)) as [
-          number,
-          string,
-        ];
-        handed += Number(count);
-        to = String(target);
+        handed += Number(await client.runScript(HAND_BACK, [this.streamKey], args));
       } catch (error) {
-        // They stay pending and are claimed once idle for claimMinIdleMs.
         throw new RedisOperationError("hand-back of unhandled entries", this.#target, error);
       }
     }
     if (handed === 0) return;
     this.#log.info(
-      { entries: handed, consumer: this.consumerName, to },
-      to === this.consumerName
-        ? `Made ${handed} entries read but not handled claimable at once (no other live consumer to give them to)`
-        : `Handed ${handed} entries read but not handled to consumer ${to}, claimable at once`,
+      { entries: handed, consumer: this.consumerName },
+      `Handed back ${handed} entries read but not handled, for other consumers to claim now`,
     );
   }
 
@@ -616,6 +608,11 @@ export class RedisBackend implements Backend, AsyncDisposable {
 const CLOSE_TIMEOUT_MS = 5_000;
 /** Entries per hand-back call. */
 const HAND_BACK_CHUNK = 1_000;
+/**
+ * The consumer that holds handed-back entries until a live consumer claims them. It never
+ * reads; the idle-consumer clean-up removes it once it holds nothing.
+ */
+export const PARKING_CONSUMER = "necrostack:handed-back";
 
 function backoff(failures: number): number {
   return Math.min(MAX_BACKOFF_MS, 25 * 2 ** Math.min(failures, 10));

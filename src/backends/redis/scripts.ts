@@ -136,32 +136,19 @@ return 1
 `);
 
 /**
- * Hand back: on close, entries read but never handed out are given to another live consumer of
- * the group (the one seen most recently, idle less than `liveMs`), idle time set past
- * claimMinIdleMs and delivery count restored, so that consumer's (or any other's) next recovery
- * round claims them at once. Giving them away, rather than keeping them, lets the closing
- * consumer leave the group. With no live consumer they stay on `consumer`, made claimable at
- * once; the idle-consumer clean-up of a later consumer removes it once they are claimed.
- * Only entries still owned by `consumer` are touched.
+ * Hand back: on close, entries read but never handed out are moved to the group's parking
+ * consumer (`target`, which never reads), idle time set past claimMinIdleMs and delivery count
+ * restored, so any live consumer's next recovery round claims them at once. Moving them off the
+ * closing consumer lets it leave the group; the parking consumer is removed by the idle-consumer
+ * clean-up once its entries are claimed. (A live consumer cannot be picked instead: Redis 7.0
+ * lists a consumer only once it was served an entry, and does not refresh its idle time on an
+ * empty read.) Only entries still owned by `consumer` are touched.
  *
- * KEYS: stream. ARGV: group, consumer, idle ms, liveMs, then pairs of entry id and delivery
- * count. Returns {handed, the consumer they went to}.
+ * KEYS: stream. ARGV: group, consumer, idle ms, target, then pairs of entry id and delivery
+ * count. Returns how many were handed back.
  */
 export const HAND_BACK: LuaScript = luaScript(`
-local group, me, live = ARGV[1], ARGV[2], tonumber(ARGV[4])
-local target, best = me, nil
-local consumers = redis.pcall('XINFO', 'CONSUMERS', KEYS[1], group)
-if type(consumers) == 'table' and not consumers.err then
-  for _, c in ipairs(consumers) do
-    local name, idle
-    for i = 1, #c, 2 do
-      if c[i] == 'name' then name = c[i + 1] elseif c[i] == 'idle' then idle = tonumber(c[i + 1]) end
-    end
-    if name ~= me and idle ~= nil and idle < live and (best == nil or idle < best) then
-      target, best = name, idle
-    end
-  end
-end
+local group, me, target = ARGV[1], ARGV[2], ARGV[4]
 local handed = 0
 for i = 5, #ARGV, 2 do
   local owned = redis.pcall('XPENDING', KEYS[1], group, ARGV[i], ARGV[i], 1, me)
@@ -170,7 +157,7 @@ for i = 5, #ARGV, 2 do
     handed = handed + 1
   end
 end
-return {handed, target}
+return handed
 `);
 
 /**
