@@ -18,6 +18,7 @@ import {
 } from "./cli/command.js";
 import { didYouMean, UsageError } from "./cli/usage-error.js";
 import { InvalidOptionError, NecroStackError } from "./core/errors.js";
+import { maskSecrets } from "./utils/redact.js";
 
 /** The commands, in the order --help lists them. */
 export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
@@ -94,27 +95,32 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
-/** Prints a failure as one line (two for usage errors) and picks the exit code. */
+/**
+ * Prints a failure as one line (two for usage errors) and picks the exit code. Everything printed
+ * goes through maskSecrets: messages quote flag values and causes, and a stack trace quotes
+ * whatever its error's message held.
+ */
 function report(error: unknown, io: CliIO): number {
+  const print = (text: string): void => io.stderr(maskSecrets(text));
   if (error instanceof UsageError) {
-    io.stderr(`${error.message}\nRun "${error.helpCommand}" for usage.\n`);
+    print(`${error.message}\nRun "${error.helpCommand}" for usage.\n`);
     return EXIT_USAGE;
   }
   if (error instanceof NecroStackError && USAGE_CODES.has(error.code)) {
-    io.stderr(`${error.message}\n`);
+    print(`${error.message}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof InvalidOptionError) {
-    io.stderr(`necrostack: ${error.message}\n`);
+    print(`necrostack: ${error.message}\n`);
     return EXIT_USAGE;
   }
   if (error instanceof NecroStackError) {
-    io.stderr(`necrostack: error: ${error.message}\n`);
+    print(`necrostack: error: ${error.message}\n`);
     return EXIT_FAILURE;
   }
   // Not one of ours: a bug, so the stack is worth showing.
   const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
-  io.stderr(`necrostack: unexpected error: ${detail}\n`);
+  print(`necrostack: unexpected error: ${detail}\n`);
   return EXIT_FAILURE;
 }
 
