@@ -59,7 +59,7 @@ export class CommitBatch {
 
   /**
    * Acks entry `id` and adds `events` (JSON texts) if this consumer still owns it. Resolves the
-   * number added, -1 when the entry is no longer ours, -2 when the group is gone.
+   * number added, or a negative code of the commit script (see scripts.ts).
    */
   commit(id: string, events: readonly string[]): Promise<number> {
     let size = 0;

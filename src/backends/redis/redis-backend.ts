@@ -215,11 +215,18 @@ export class RedisBackend implements Backend, AsyncDisposable {
       this.#held.keepForRetry(event, delivery);
       throw new RedisOperationError("commit", this.#target, error);
     }
-    if (result === -1 || result === -2) {
+    if (result === ALREADY_ACKED) {
+      // The commit was applied once already (its reply was lost and the call sent again): its
+      // events were added and the entry acked then.
+      this.#log.debug(
+        { event_id: event.id, event_type: event.eventType, entry_id: id },
+        `Entry ${id} (${event.eventType}) was already committed; its reply had been lost in a reconnection`,
+      );
+    } else if (result === NOT_OWNED || result === NO_GROUP) {
       this.#metrics.commitsSkipped++;
-      if (result === -2) this.#groupReady = false;
+      if (result === NO_GROUP) this.#groupReady = false;
       const why =
-        result === -1
+        result === NOT_OWNED
           ? "another consumer claimed it after it stayed unacked past claimMinIdleMs"
           : "its consumer group is gone (Redis restarted without persistence, or the key was deleted)";
       this.#log.warn(
@@ -603,6 +610,11 @@ export class RedisBackend implements Backend, AsyncDisposable {
     }
   }
 }
+
+/** What the commit script says of an entry it did not commit (see scripts.ts). */
+const NOT_OWNED = -1;
+const NO_GROUP = -2;
+const ALREADY_ACKED = -3;
 
 /** How long `close()` waits for Redis before it drops the connections. */
 const CLOSE_TIMEOUT_MS = 5_000;

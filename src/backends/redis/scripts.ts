@@ -16,7 +16,9 @@ import { type LuaScript, luaScript } from "./client.js";
  *
  * KEYS: stream. ARGV: group, consumer, maxLen (0 = no trimming), limit, then per entry: its id,
  * the number n of emitted events, and their n JSON texts. Returns one result per entry: the
- * number of events added, -1 when the entry is not ours, -2 when the group no longer exists.
+ * number of events added, -1 when another consumer owns the entry, -2 when the group no longer
+ * exists, -3 when the entry is pending for nobody: already acked, typically by this very commit
+ * applied once before its reply was lost in a reconnection and the call was sent again.
  */
 export const COMMIT: LuaScript = luaScript(`
 local group, consumer, maxlen, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -52,6 +54,8 @@ while i <= #ARGV do
     end
     acks[#acks + 1] = id
     results[#results + 1] = n
+  elseif #redis.call('XPENDING', KEYS[1], group, id, id, 1) == 0 then
+    results[#results + 1] = -3
   else
     results[#results + 1] = -1
   end
