@@ -73,7 +73,8 @@ export class SummaryBuilder {
     this.#seen.add(part.batch);
     this.#rowsRead += part.rowsRead;
     this.#rowsKept += part.rowsKept;
-    this.#dropped.push(...part.dropped);
+    // A loop, not push(...dropped): a batch may drop more rows than a call takes arguments.
+    for (const drop of part.dropped) this.#dropped.push(drop);
     part.aggregates.forEach((aggregate, i) => {
       const totals = this.#totals[i];
       if (totals !== undefined) mergeInto(totals, aggregate);
@@ -157,7 +158,8 @@ export function formatSummary(summary: EtlSummary): string[] {
   }
   if (summary.columns.length > 0) {
     lines.push("Columns:");
-    const width = Math.max(...summary.columns.map((c) => c.name.length));
+    let width = 0;
+    for (const column of summary.columns) width = Math.max(width, column.name.length);
     for (const column of summary.columns) {
       lines.push(`  ${column.name.padEnd(width)}  ${column.kind.padEnd(6)}  ${describe(column)}`);
     }
