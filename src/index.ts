@@ -29,6 +29,7 @@ export {
   type JsonObject,
   type JsonValue,
   MAX_PAYLOAD_BYTES,
+  MAX_PAYLOAD_DEPTH,
 } from "./core/json.js";
 /** Logging: NecroStack's JSON line format through pino. */
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./core/logging.js";

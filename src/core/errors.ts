@@ -182,13 +182,25 @@ function formatIssues(issues: readonly ValidationIssue[]): string {
     .join("; ");
 }
 
-/** `payload.items[2].name` for `["payload", "items", 2, "name"]`. */
+/** A long path shows this many keys from its start and from its end, with the middle elided. */
+const PATH_HEAD_KEYS = 6;
+const PATH_TAIL_KEYS = 3;
+
+/**
+ * `payload.items[2].name` for `["payload", "items", 2, "name"]`. A long path (a payload nested
+ * hundreds of levels deep) is shortened to its first and last keys, so the message stays one
+ * readable line; the issue's `path` keeps every key.
+ */
 export function formatPath(path: readonly PropertyKey[]): string {
-  let out = "";
-  for (const key of path) {
-    if (typeof key === "number") out += `[${key}]`;
-    else if (typeof key === "symbol") out += `[${String(key)}]`;
-    else out += out === "" ? key : `.${key}`;
-  }
-  return out;
+  const shown = path.map(pathSegment);
+  const hidden = shown.length - PATH_HEAD_KEYS - PATH_TAIL_KEYS;
+  if (hidden <= 0) return shown.join("");
+  const head = shown.slice(0, PATH_HEAD_KEYS).join("");
+  return `${head}…(${hidden} more)…${shown.slice(-PATH_TAIL_KEYS).join("")}`;
+}
+
+function pathSegment(key: PropertyKey, index: number): string {
+  if (typeof key === "number") return `[${key}]`;
+  if (typeof key === "symbol") return `[${String(key)}]`;
+  return index === 0 ? key : `.${key}`;
 }

@@ -15,6 +15,15 @@ export type JsonObject = { readonly [key: string]: JsonValue };
 /** The largest payload accepted, as UTF-8 bytes of its `JSON.stringify` form. */
 export const MAX_PAYLOAD_BYTES = 1_000_000;
 
+/**
+ * The deepest payload accepted, in levels of objects and arrays, counting the payload object
+ * itself: `{}` is 1 level deep, `{"a":[1]}` 2. 256 is the default of common JSON parsers (Go's
+ * encoding/json rejects at 10,000, serde_json at 128, .NET at 64): no real payload comes near it,
+ * and it keeps the recursive walk below, JSON.stringify and every consumer's parser far from a
+ * stack overflow.
+ */
+export const MAX_PAYLOAD_DEPTH = 256;
+
 /** Returns its argument, so a subclass can stamp a private field onto any object. */
 class Stamp {
   constructor(target: object) {
@@ -32,20 +41,31 @@ class Stamp {
  * next to nothing and is invisible to users (no key, no symbol).
  */
 class CheckedPayload extends Stamp {
-  #checked = true;
+  /** Its levels of nesting, so a payload nested in a new one still counts towards the limit. */
+  #depth: number;
+
+  private constructor(target: object, depth: number) {
+    super(target);
+    this.#depth = depth;
+  }
 
   static has(value: object): boolean {
-    return #checked in value;
+    return #depth in value;
+  }
+
+  /** The depth of a value {@link has} accepted. */
+  static depthOf(value: object): number {
+    return (value as CheckedPayload).#depth;
   }
 
   /** Marks `target` as checked. Call it before freezing: it adds a (private) field. */
-  static mark(target: object): void {
-    new CheckedPayload(target);
+  static mark(target: object, depth: number): void {
+    new CheckedPayload(target, depth);
   }
 }
 
 const emptyPayload = {};
-CheckedPayload.mark(emptyPayload);
+CheckedPayload.mark(emptyPayload, 1);
 /** The payload of an event created without one. */
 export const EMPTY_PAYLOAD: JsonObject = Object.freeze(emptyPayload);
 
@@ -82,10 +102,18 @@ export function copyPayload(
   return copy;
 }
 
+/**
+ * The walk is recursive, two frames per level, and safe because it never goes deeper than
+ * {@link MAX_PAYLOAD_DEPTH}: `enter()` refuses the level past it before descending. An iterative
+ * walk would need an explicit stack of frames; the ancestors array the cycle check keeps already
+ * holds the depth, so the limit costs one comparison per object or array.
+ */
 class Walk {
   failed = false;
   /** An upper bound on the UTF-8 size of the JSON text. */
   bytes = 0;
+  /** The most levels seen, stamped on the payload so a later payload that nests it can count them. */
+  deepest = 0;
   private readonly ancestors: object[] = [];
 
   constructor(private readonly issues: ValidationIssue[]) {}
@@ -109,7 +137,7 @@ class Walk {
       }
     }
     // The root object is the payload itself: the only one later events can pass back in whole.
-    if (this.ancestors.length === 1) CheckedPayload.mark(out);
+    if (this.ancestors.length === 1) CheckedPayload.mark(out, this.deepest);
     this.ancestors.pop();
     return Object.freeze(out);
   }
@@ -147,6 +175,9 @@ class Walk {
         }
         if (CheckedPayload.has(item)) {
           // Already checked and frozen: share it. Its size is not known here, so count it exactly.
+          const depth = this.ancestors.length + CheckedPayload.depthOf(item);
+          if (depth > MAX_PAYLOAD_DEPTH) return this.fail([...path, key], tooDeep());
+          if (depth > this.deepest) this.deepest = depth;
           this.bytes += Buffer.byteLength(JSON.stringify(item));
           return item as JsonObject;
         }
@@ -167,13 +198,22 @@ class Walk {
     }
   }
 
-  /** Records `source` as an ancestor; true (with an issue) when it is already one: a cycle. */
+  /**
+   * Records `source` as an ancestor. True (with an issue) when the caller must not descend into
+   * it: it is already an ancestor (a cycle), or it is one level past {@link MAX_PAYLOAD_DEPTH}.
+   */
   private enter(source: object, path: PropertyKey[]): boolean {
+    const depth = this.ancestors.length + 1;
+    if (depth > MAX_PAYLOAD_DEPTH) {
+      this.fail([...path], tooDeep());
+      return true;
+    }
     if (this.ancestors.includes(source)) {
       this.fail([...path], "contains a cycle (an object that refers back to itself)");
       return true;
     }
     this.ancestors.push(source);
+    if (depth > this.deepest) this.deepest = depth;
     this.bytes += 2;
     return false;
   }
@@ -187,6 +227,10 @@ class Walk {
     this.issues.push({ message, path });
     return undefined;
   }
+}
+
+function tooDeep(): string {
+  return `nests deeper than ${MAX_PAYLOAD_DEPTH} levels of objects and arrays, the limit (MAX_PAYLOAD_DEPTH)`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -90,6 +90,46 @@ describe("necrostack enqueue flags", () => {
   });
 });
 
+describe("necrostack enqueue with a deeply nested payload", () => {
+  // Nothing listens on port 1: an event that got as far as Redis would fail with exit code 1.
+  const NOWHERE = "redis://127.0.0.1:1";
+  const deep = (levels: number): string => `${'{"a":'.repeat(levels)}1${"}".repeat(levels)}`;
+
+  function expectDepthRejected(io: { out: string; err: string }): void {
+    const [message, hint, ...rest] = io.err.split("\n");
+    expect(message).toMatch(/nests deeper than 256 levels/);
+    expect(hint).toBe('Run "necrostack enqueue --help" for usage.');
+    expect(rest).toEqual([""]);
+    expect(io.err).not.toMatch(/RangeError|unexpected error/);
+    expect(io.out).toBe("");
+  }
+
+  it.each([257, 100_000])(
+    "exits 2 with a one-line message for --payload %i levels deep, before connecting",
+    async (levels) => {
+      const io = recordingIO();
+      const argv = ["--redis", NOWHERE, "--type", "DEEP", "--payload", deep(levels)];
+      expect(await main(["enqueue", ...argv], io)).toBe(2);
+      expectDepthRejected(io);
+      expect(io.err).toMatch(/^necrostack enqueue: Invalid event: payload\.a\.a/);
+    },
+  );
+
+  it("exits 2 naming the line for a file whose event is 100,000 levels deep", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "necrostack-enqueue-"));
+    try {
+      const file = join(dir, "deep.jsonl");
+      writeFileSync(file, `{"event_type":"A"}\n{"event_type":"B","payload":${deep(100_000)}}\n`);
+      const io = recordingIO();
+      expect(await main(["enqueue", "--redis", NOWHERE, "--file", file], io)).toBe(2);
+      expectDepthRejected(io);
+      expect(io.err).toMatch(/^\S*deep\.jsonl line 2: Invalid event: payload\.a\.a/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describeRedis("necrostack enqueue (on a private redis-server)", () => {
   let server: RedisServer;
   let redis: Redis;
