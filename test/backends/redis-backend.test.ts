@@ -28,6 +28,19 @@ describe("RedisBackend options", () => {
     );
   });
 
+  it("rejects a redis:// URL that does not parse, naming what is wrong without showing it", () => {
+    let error: unknown;
+    try {
+      new RedisBackend({ redisUrl: "redis://admin:hunter2@db:notaport" });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(InvalidOptionError);
+    expect((error as Error).message).toMatch(/unparseable: its port is not a number/);
+    expect(JSON.stringify(error)).not.toContain("hunter2");
+    expect((error as Error).message).not.toContain("hunter2");
+  });
+
   it("rejects a URL that is not redis:// or rediss://, without showing its password", () => {
     let error: unknown;
     try {

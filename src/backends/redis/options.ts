@@ -6,7 +6,7 @@ import { hostname } from "node:os";
 import type { Redis } from "ioredis";
 import { InvalidOptionError } from "../../core/errors.js";
 import type { Logger } from "../../core/logging.js";
-import { maskUrl } from "../../utils/redact.js";
+import { inspectUrl, maskUrl } from "../../utils/redact.js";
 
 /** Options for `new RedisBackend()`. */
 export interface RedisBackendOptions {
@@ -131,6 +131,18 @@ export function resolveRedisBackendOptions(
       "a redis:// or rediss:// URL",
       typeof redisUrl === "string" ? maskUrl(redisUrl) : redisUrl,
     );
+  }
+  if (client === undefined) {
+    // Checked here, not left to ioredis: its URL parser's TypeError carries the raw URL, password
+    // included, as an enumerable field that a logged error would print.
+    const inspected = inspectUrl(redisUrl);
+    if (!("shown" in inspected)) {
+      throw new InvalidOptionError(
+        "redisUrl",
+        `a URL that parses, such as redis://host:6379 (this one is ${inspected.kind}: ${inspected.reason}; it is not shown, as it may hold a password)`,
+        "<not shown>",
+      );
+    }
   }
   if (
     client !== undefined &&

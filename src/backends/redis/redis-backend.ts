@@ -40,6 +40,8 @@ const MAX_BACKOFF_MS = 2_000;
 interface Read {
   done: boolean;
   error: unknown;
+  /** When its block time ends: silence until then only means no entry has arrived yet. */
+  readonly blockEndsAt: number;
   /** Its block time plus `commandTimeoutMs`: unanswered past this, the connection is hung. */
   readonly expiresAt: number;
   readonly limitMs: number;
@@ -126,6 +128,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     const deadline = Date.now() + Math.max(0, timeoutMs);
     // Whether Redis answered a read during this pull, so that "no event" is a fact.
     let answered = false;
+    let started: Read | undefined;
     for (;;) {
       const event = this.#take();
       if (event !== undefined) return event;
@@ -140,7 +143,12 @@ export class RedisBackend implements Backend, AsyncDisposable {
       }
       if (read !== undefined) {
         if (now >= read.expiresAt) this.#readHung(client, read);
-        await this.#held.sleep(read.expiresAt - now, signal);
+        // A read an earlier pull started, still inside its block time: nothing has arrived.
+        if (read !== started && now >= deadline && now < read.blockEndsAt) return null;
+        await this.#held.sleep(
+          (now < deadline ? Math.min(deadline, read.expiresAt) : read.expiresAt) - now,
+          signal,
+        );
         continue;
       }
       if (answered && now >= deadline) return null;
@@ -158,7 +166,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
         await this.#held.sleep(deadline - now, signal);
         continue;
       }
-      this.#startRead(client, free, deadline - now);
+      started = this.#startRead(client, free, deadline - now);
     }
   }
 
@@ -380,10 +388,17 @@ export class RedisBackend implements Backend, AsyncDisposable {
     return event;
   }
 
-  #startRead(client: StreamClient, count: number, blockMs: number): void {
+  #startRead(client: StreamClient, count: number, blockMs: number): Read {
     const block = Math.max(1, blockMs);
     const limitMs = block + this.#options.commandTimeoutMs;
-    const read: Read = { done: false, error: undefined, expiresAt: Date.now() + limitMs, limitMs };
+    const now = Date.now();
+    const read: Read = {
+      done: false,
+      error: undefined,
+      blockEndsAt: now + block,
+      expiresAt: now + limitMs,
+      limitMs,
+    };
     this.#read = read;
     client
       .readGroup(this.streamKey, this.consumerGroup, this.consumerName, count, block)
@@ -400,6 +415,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
         read.done = true;
         this.#held.wake();
       });
+    return read;
   }
 
   async #readFailed(client: StreamClient, error: unknown): Promise<void> {
