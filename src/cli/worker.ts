@@ -42,6 +42,11 @@ Options:
                               (default: half of --claim-min-idle-ms, at most 5000)
   --dlq KEY                   dead-letter stream (default: <stream>:dlq)
   --max-len N                 trim the stream to about N entries when adding (default: off)
+  --command-timeout-ms MS     time a Redis command may go unanswered before it fails
+                              (default: 5000)
+  --remove-idle-consumers-after-ms MS
+                              remove consumers of the group that hold nothing and have been
+                              idle this long (default: 3600000)
   --handler-failure-mode M    log, store or nack (default: log)
   --handler-timeout-ms MS     time an async handler may take (default: 30000)
   --shutdown-timeout-ms MS    time a graceful stop may take before the worker exits 1
@@ -67,6 +72,8 @@ const FLAGS: FlagSpec = {
   "claim-interval-ms": { type: "string" },
   dlq: { type: "string" },
   "max-len": { type: "string" },
+  "command-timeout-ms": { type: "string" },
+  "remove-idle-consumers-after-ms": { type: "string" },
   "handler-failure-mode": { type: "string" },
   "handler-timeout-ms": { type: "string" },
   "shutdown-timeout-ms": { type: "string" },
@@ -128,6 +135,8 @@ export function parseWorkerArgs(
   set("claimMinIdleMs", int("claim-min-idle-ms", 1, MAX_MS));
   set("claimIntervalMs", int("claim-interval-ms", 1, MAX_MS));
   set("maxLen", int("max-len", 1, Number.MAX_SAFE_INTEGER));
+  set("commandTimeoutMs", int("command-timeout-ms", 1, MAX_MS));
+  set("removeIdleConsumersAfterMs", int("remove-idle-consumers-after-ms", 1, MAX_MS));
 
   const spine: WorkerSpineOptions = {
     // A worker runs until it is told to stop, so the event-loop guard is off.

@@ -59,6 +59,7 @@ describe("necrostack worker flags", () => {
           "1000",
         ],
         ...["--claim-min-idle-ms", "60000", "--claim-interval-ms", "5000"],
+        ...["--command-timeout-ms", "2500", "--remove-idle-consumers-after-ms", "600000"],
         ...["--handler-failure-mode", "nack", "--handler-timeout-ms", "2000"],
         ...["--shutdown-timeout-ms", "3000"],
       ],
@@ -78,6 +79,8 @@ describe("necrostack worker flags", () => {
         claimMinIdleMs: 60_000,
         claimIntervalMs: 5_000,
         maxLen: 1_000,
+        commandTimeoutMs: 2_500,
+        removeIdleConsumersAfterMs: 600_000,
       },
       spine: {
         maxSteps: Number.POSITIVE_INFINITY,
