@@ -38,6 +38,7 @@ export { type HandlerResult, Organ } from "./core/organ.js";
 /** The Spine: the dispatcher that runs organs over a backend. */
 export { type RunOptions, type RunUntil, Spine } from "./core/spine.js";
 export {
+  type DedupeOptions,
   EnqueueFailureMode,
   HandlerFailureMode,
   type SpineOptions,

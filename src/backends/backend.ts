@@ -55,6 +55,14 @@ export interface Backend {
    */
   release?(event: Event, reason?: string): void;
 
+  /**
+   * Takes back a pulled event the Spine never started handling (its run stopped at `maxSteps`):
+   * it is delivered again as if it had not been pulled, ahead of the events queued after it
+   * where the backend keeps order, and not counted as a failed delivery. The Spine calls
+   * `release` instead on a backend without it. Synchronous; never throws.
+   */
+  handBack?(event: Event): void;
+
   /** Releases resources; pending `pull`s resolve `null`. Must be idempotent. */
   close?(): Promise<void>;
 

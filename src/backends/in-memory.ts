@@ -105,6 +105,24 @@ export class InMemoryBackend implements Backend {
     });
   }
 
+  /**
+   * Puts a pulled event back at the head of the queue, as if it had not been pulled. It may take
+   * the queue one past `maxSize`: the event held that place before. Dropped once closed.
+   */
+  handBack(event: Event): void {
+    if (this.#closed) return;
+    // A pull waits only on an empty queue: the event goes to it as it would have at first.
+    const waiter = this.#waiters.shift();
+    if (waiter !== undefined) {
+      settle(waiter, event);
+      return;
+    }
+    if (this.#size === this.#ring.length) this.#grow();
+    this.#head = (this.#head - 1) & (this.#ring.length - 1);
+    this.#ring[this.#head] = event;
+    this.#size++;
+  }
+
   /** Does nothing: an in-memory event is gone once pulled. */
   async ack(_event: Event): Promise<void> {}
 

@@ -3,9 +3,16 @@
  */
 import type { Backend } from "../backends/backend.js";
 import { MAX_TIMER_MS } from "../utils/timing.js";
+import {
+  type DedupeOptions,
+  type ResolvedDedupeOptions,
+  resolveDedupeOptions,
+} from "./dedupe-store.js";
 import { InvalidOptionError } from "./errors.js";
 import type { Logger } from "./logging.js";
 import type { Organ } from "./organ.js";
+
+export type { DedupeOptions };
 
 /** What the Spine does when the backend refuses an emitted event. */
 export const EnqueueFailureMode = {
@@ -41,10 +48,12 @@ export interface SpineOptions {
   /** Where events wait between organs. */
   backend: Backend;
   /**
-   * The most events one `run` may pull; the next one rejects `run` with `MaxStepsExceededError`
-   * before any organ sees it. Guards against event loops. `Infinity` turns the guard off (for
-   * long-running workers).
-   * @defaultValue 10_000
+   * The most events one `run` may handle. The next one it pulls is handed back to the backend
+   * before any organ sees it (for the next run, or another consumer), and `run` rejects with
+   * `MaxStepsExceededError`. Guards against event loops in a run that should end. `Infinity`
+   * turns the guard off. It is off by default on a durable backend, whose workers run for good;
+   * loop protection there is to come from a limit on each event's hops.
+   * @defaultValue 10_000; `Infinity` on a durable backend (`backend.durable === true`)
    */
   maxSteps?: number;
   /** @defaultValue "store" */
@@ -63,8 +72,17 @@ export interface SpineOptions {
   handlerTimeoutMs?: number;
   /** Failed pulls in a row before `run` rejects with `BackendUnavailableError`. @defaultValue 10 */
   maxConsecutiveBackendFailures?: number;
-  /** Skip (and ack) an event whose id was already processed in this run. @defaultValue false */
-  dedupe?: boolean;
+  /**
+   * Skip (and ack) an event whose id this Spine has already committed. An id counts once its
+   * event was acked (or committed); an event left unacked and delivered again is handled again.
+   * A copy that arrives while an event with its id is in flight waits for it (taking a
+   * concurrency slot), then is skipped, or handled if that event was not committed. The ids are
+   * kept per Spine, across its runs, bounded by `maxIds` and `ttlMs`; `true` takes the default
+   * bounds. Ids are not shared between processes: it catches a retried enqueue or a redelivery
+   * to this worker, not one to another.
+   * @defaultValue false
+   */
+  dedupe?: boolean | DedupeOptions;
   /**
    * How many events may be in flight at once. Organs for one event always run in order; across
    * events, order holds only at 1.
@@ -83,8 +101,10 @@ export interface SpineOptions {
 }
 
 /** Options with every default applied and every value checked. */
-export type ResolvedSpineOptions = Required<Omit<SpineOptions, "logger">> & {
+export type ResolvedSpineOptions = Required<Omit<SpineOptions, "logger" | "dedupe">> & {
   readonly logger: Logger | false | undefined;
+  /** Undefined when dedupe is off. */
+  readonly dedupe: ResolvedDedupeOptions | undefined;
 };
 
 export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions {
@@ -105,7 +125,13 @@ export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions
   return {
     organs,
     backend,
-    maxSteps: count("maxSteps", options.maxSteps, 10_000, 1, true),
+    maxSteps: count(
+      "maxSteps",
+      options.maxSteps,
+      backend.durable === true ? Number.POSITIVE_INFINITY : 10_000,
+      1,
+      true,
+    ),
     enqueueFailureMode: oneOf(
       "enqueueFailureMode",
       options.enqueueFailureMode,
@@ -128,7 +154,7 @@ export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions
       1,
       false,
     ),
-    dedupe: flag("dedupe", options.dedupe, false),
+    dedupe: resolveDedupeOptions(options.dedupe),
     concurrency: count("concurrency", options.concurrency, 1, 1, false),
     pollTimeoutMs: delay("pollTimeoutMs", options.pollTimeoutMs, 1_000, 1, false),
     logger: options.logger,
@@ -178,11 +204,5 @@ function oneOf<T extends string>(
   if (!allowed.includes(value)) {
     throw new InvalidOptionError(name, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
   }
-  return value;
-}
-
-function flag(name: string, value: boolean | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") throw new InvalidOptionError(name, "a boolean", value);
   return value;
 }

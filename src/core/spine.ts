@@ -9,6 +9,7 @@
  */
 import type { Backend } from "../backends/backend.js";
 import { abortableSleep, withDeadline, yieldToMacrotasks } from "../utils/timing.js";
+import { type Admission, Dedupe, HANDLE, SKIP } from "./dedupe.js";
 import {
   BackendUnavailableError,
   EnqueueError,
@@ -75,7 +76,8 @@ export class Spine {
   #inFlight = 0;
   #onSlotFree: (() => void) | undefined;
   #consecutivePullFailures = 0;
-  #seen: Set<string> | undefined;
+  /** Kept across runs: a redelivery may come after the run that committed the event ended. */
+  readonly #dedupe: Dedupe | undefined;
   #infoOn = false;
 
   constructor(options: SpineOptions) {
@@ -84,13 +86,16 @@ export class Spine {
     this.#routes = buildRoutes(this.#options.organs);
     this.#log = resolveLogger(this.#options.logger, "necrostack.spine");
     this.#failed = new FailedEventStore(this.#options.maxFailedEvents);
+    const { dedupe } = this.#options;
+    this.#dedupe = dedupe === undefined ? undefined : new Dedupe(dedupe);
   }
 
   /**
    * Enqueues the start event(s), then handles events until the run ends (see
    * {@link RunOptions.until}). Resolves with the run's stats. Rejects with
-   * `MaxStepsExceededError`, `EnqueueError` (enqueue failure modes "fail" and "retry") or
-   * `BackendUnavailableError`; events in flight are let finish first.
+   * `MaxStepsExceededError` (the event it stopped at is handed back to the backend unhandled),
+   * `EnqueueError` (enqueue failure modes "fail" and "retry") or `BackendUnavailableError`;
+   * events in flight are let finish first.
    */
   async run(start?: Event | readonly Event[], options: RunOptions = {}): Promise<SpineStats> {
     if (this.#running) throw new SpineRunningError();
@@ -121,7 +126,6 @@ export class Spine {
       signal?.removeEventListener("abort", onAbort);
       this.#stats.endedAt = Date.now();
       this.#running = false;
-      this.#seen = undefined;
     }
     // Taken once the run is over, so the stats it resolves with say it is not running.
     return this.getStats();
@@ -136,7 +140,7 @@ export class Spine {
 
   /** A snapshot of the current (or last) run's stats. */
   getStats(): SpineStats {
-    return this.#stats.snapshot(this.#running, this.#failed.dropped);
+    return this.#stats.snapshot(this.#running, this.#failed.dropped, this.#dedupe?.size ?? 0);
   }
 
   /** Events that could not be enqueued, counted once each; for one event type if given. */
@@ -167,7 +171,6 @@ export class Spine {
     this.#consecutivePullFailures = 0;
     this.#stats = new StatsCounter();
     this.#stats.startedAt = Date.now();
-    this.#seen = this.#options.dedupe ? new Set() : undefined;
     // Checked once per run: no log record is built per event while info is off.
     this.#infoOn = this.#log.isLevelEnabled("info");
   }
@@ -201,9 +204,16 @@ export class Spine {
         }
         sinceYield = 0;
       }
-      if (this.#seen !== undefined && this.#isDuplicate(event)) continue;
+      if (this.#dedupe !== undefined) {
+        const admission = this.#dedupe.admit(event.id);
+        if (admission !== HANDLE) {
+          this.#skipOrWait(event, admission);
+          continue;
+        }
+      }
       if (++this.#steps > maxSteps) {
         this.#fatal = new MaxStepsExceededError(maxSteps);
+        this.#handBack(event, `the run stopped at maxSteps (${maxSteps})`);
         break;
       }
       const pending = this.#process(event);
@@ -285,6 +295,7 @@ export class Spine {
   /**
    * Enqueues what the organs returned and acks the event, through the backend's atomic `commit`
    * when it has one. A handler failure under "nack" leaves the event unacked and enqueues nothing.
+   * Every path ends in {@link #settled} or {@link #leaveUnacked}, exactly once.
    */
   #finish(event: Event, emitted: Event[] | undefined, failed: boolean): Promise<void> | undefined {
     if (failed && this.#options.handlerFailureMode === "nack") {
@@ -292,7 +303,7 @@ export class Spine {
         { event_id: event.id, event_type: event.eventType },
         `Leaving ${event.eventType} unacked after a handler failure (handlerFailureMode "nack")`,
       );
-      this.#backend.release?.(event, this.#nackReasons.get(event));
+      this.#leaveUnacked(event, this.#nackReasons.get(event));
       return undefined;
     }
     const backend = this.#backend;
@@ -314,7 +325,8 @@ export class Spine {
           }
         }
       }
-      this.#ackNow(event);
+      if (this.#ackNow(event)) this.#settled(event, true);
+      else this.#leaveUnacked(event, "Its ack failed");
       return undefined;
     }
     return this.#finishAsync(event, emitted ?? NO_EVENTS, 0, undefined);
@@ -328,19 +340,27 @@ export class Spine {
   ): Promise<void> {
     for (let i = from; i < emitted.length; i++) {
       const next = emitted[i] as Event;
-      const sent = await this.#deliver(
+      const failure = await this.#deliver(
         [next],
         () => this.#backend.enqueue(next),
         i === from ? firstError : undefined,
       );
-      if (sent) this.#stats.eventsEmitted++;
-      if (this.#fatal !== undefined) return;
+      if (failure === undefined) this.#stats.eventsEmitted++;
+      // Stored under "store"; otherwise the run fails, and the event is left for redelivery.
+      // (Another event's fatal error does not stop this one: events in flight finish.)
+      else if (this.#options.enqueueFailureMode !== "store") {
+        this.#leaveUnacked(event, errorField(failure.error));
+        return;
+      }
     }
     try {
       await this.#backend.ack(event);
     } catch (error) {
       this.#backendFailed("ack", error, event);
+      this.#leaveUnacked(event, `Its ack failed: ${errorField(error)}`);
+      return;
     }
+    this.#settled(event, true);
   }
 
   async #commit(event: Event, emitted: readonly Event[]): Promise<void> {
@@ -350,13 +370,86 @@ export class Spine {
         await commit.call(this.#backend, event, emitted);
       } catch (error) {
         this.#backendFailed("ack", error, event);
+        this.#leaveUnacked(event, `Its commit failed: ${errorField(error)}`);
+        return;
       }
+      this.#settled(event, true);
       return;
     }
     // A failed commit acked nothing: under "store" the event stays unacked, so a durable backend
     // delivers it again and its events are made again.
-    const sent = await this.#deliver(emitted, () => commit.call(this.#backend, event, emitted));
-    if (sent) this.#stats.eventsEmitted += emitted.length;
+    const failure = await this.#deliver(emitted, () => commit.call(this.#backend, event, emitted));
+    if (failure !== undefined) {
+      this.#leaveUnacked(event, `Its commit failed: ${errorField(failure.error)}`);
+      return;
+    }
+    this.#stats.eventsEmitted += emitted.length;
+    this.#settled(event, true);
+  }
+
+  /** The Spine is done with an event it handled: committed (acked) or not. */
+  #settled(event: Event, committed: boolean): void {
+    this.#dedupe?.settle(event.id, committed);
+  }
+
+  /** Done with `event` without acking it: the backend stops holding it and delivers it again. */
+  #leaveUnacked(event: Event, reason: string | undefined): void {
+    this.#backend.release?.(event, reason);
+    this.#settled(event, false);
+  }
+
+  /**
+   * Gives back an event pulled but never handled (the run is stopping), so the next run or
+   * another consumer gets it; a backend without `handBack` gets `release`.
+   */
+  #handBack(event: Event, why: string): void {
+    const backend = this.#backend;
+    if (backend.handBack !== undefined) backend.handBack(event);
+    else backend.release?.(event, `Not handled: ${why}`);
+    this.#dedupe?.settle(event.id, false);
+    this.#log.info(
+      { event_id: event.id, event_type: event.eventType },
+      `Handed ${event.eventType} back to the backend unhandled: ${why}`,
+    );
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Dedupe
+
+  /** An event `admit` did not let through: a duplicate is acked; a copy waits for its twin. */
+  #skipOrWait(event: Event, admission: Exclude<Admission, typeof HANDLE>): void {
+    const pending =
+      admission === SKIP ? this.#skip(event) : admission.then(() => this.#readmit(event));
+    if (pending !== undefined) this.#track(pending);
+  }
+
+  #skip(event: Event): Promise<void> | undefined {
+    this.#stats.eventsDeduplicated++;
+    if (this.#backend.ackNow !== undefined) {
+      this.#ackNow(event);
+      return undefined;
+    }
+    return this.#backend
+      .ack(event)
+      .catch((error: unknown) => this.#backendFailed("ack", error, event));
+  }
+
+  /** A copy that waited, admitted again now that its twin is settled. */
+  #readmit(event: Event): Promise<void> | undefined {
+    const admission = (this.#dedupe as Dedupe).admit(event.id);
+    if (admission === SKIP) return this.#skip(event);
+    if (admission !== HANDLE) return admission.then(() => this.#readmit(event));
+    const { maxSteps } = this.#options;
+    if (this.#fatal !== undefined) {
+      this.#handBack(event, "the run stopped after an error");
+      return undefined;
+    }
+    if (++this.#steps > maxSteps) {
+      this.#fatal = new MaxStepsExceededError(maxSteps);
+      this.#handBack(event, `the run stopped at maxSteps (${maxSteps})`);
+      return undefined;
+    }
+    return this.#process(event);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -447,20 +540,20 @@ export class Spine {
   /**
    * Sends `events` with `send` under the enqueue failure mode: retries, stores, or records the
    * fatal `EnqueueError`. Each event is counted once as an enqueue failure, however many retries
-   * it took. Resolves true when sent.
+   * it took. Resolves undefined when sent, else the last error.
    */
   async #deliver(
     events: readonly Event[],
     send: () => Promise<void>,
     firstError?: unknown,
-  ): Promise<boolean> {
+  ): Promise<{ readonly error: unknown } | undefined> {
     const { enqueueFailureMode: mode, retryAttempts, retryBaseDelayMs } = this.#options;
     let error = firstError;
     let attempts = error === undefined ? 0 : 1;
     if (error === undefined) {
       try {
         await send();
-        return true;
+        return undefined;
       } catch (e) {
         error = e;
         attempts = 1;
@@ -469,7 +562,7 @@ export class Spine {
     for (const event of events) this.#countEnqueueFailure(event);
     if (mode === "store") {
       for (const event of events) this.#storeEnqueueFailure(event, error);
-      return false;
+      return { error };
     }
     if (mode === "retry") {
       for (let retry = 0; retry < retryAttempts; retry++) {
@@ -488,7 +581,7 @@ export class Spine {
         attempts++;
         try {
           await send();
-          return true;
+          return undefined;
         } catch (e) {
           error = e;
         }
@@ -500,7 +593,7 @@ export class Spine {
       fatal.message,
     );
     this.#fatal ??= fatal;
-    return false;
+    return { error: fatal };
   }
 
   /** Enqueues a start event; synchronously (returning undefined) when the backend allows it. */
@@ -519,8 +612,8 @@ export class Spine {
   }
 
   async #enqueueStartAsync(event: Event, firstError: unknown): Promise<void> {
-    const sent = await this.#deliver([event], () => this.#backend.enqueue(event), firstError);
-    if (sent) return;
+    const failure = await this.#deliver([event], () => this.#backend.enqueue(event), firstError);
+    if (failure === undefined) return;
     const fatal = this.#fatal;
     this.#fatal = undefined;
     if (fatal instanceof EnqueueError) throw fatal;
@@ -544,11 +637,14 @@ export class Spine {
     this.#failed.add({ event, error, stage: "enqueue", failedAt: Date.now() });
   }
 
-  #ackNow(event: Event): void {
+  /** Acks on the synchronous path; false (logged) when the backend threw. */
+  #ackNow(event: Event): boolean {
     try {
       (this.#backend.ackNow as (event: Event) => void)(event);
+      return true;
     } catch (error) {
       this.#backendFailed("ack", error, event);
+      return false;
     }
   }
 
@@ -587,23 +683,6 @@ export class Spine {
         : { event_id: event.id, event_type: event.eventType, error: errorField(error) },
       `Backend ${operation} failed: ${errorField(error)}`,
     );
-  }
-
-  #isDuplicate(event: Event): boolean {
-    const seen = this.#seen as Set<string>;
-    if (!seen.has(event.id)) {
-      seen.add(event.id);
-      return false;
-    }
-    this.#stats.eventsDeduplicated++;
-    if (this.#backend.ackNow !== undefined) this.#ackNow(event);
-    else
-      this.#track(
-        this.#backend
-          .ack(event)
-          .catch((error: unknown) => this.#backendFailed("ack", error, event)),
-      );
-    return true;
   }
 
   #track(pending: Promise<void>): void {

@@ -8,8 +8,13 @@ export interface SpineStats {
   readonly eventsEmitted: number;
   /** Events no organ listens to: acked and otherwise ignored. */
   readonly eventsUnrouted: number;
-  /** Events skipped as duplicates (`dedupe: true`). */
+  /** Events skipped as duplicates (`dedupe`). */
   readonly eventsDeduplicated: number;
+  /**
+   * Ids the dedupe store remembers now, at most `dedupe.maxIds`; 0 with dedupe off. Unlike the
+   * counters, it is the Spine's, not the run's: the store outlives runs.
+   */
+  readonly dedupeIds: number;
   /** Handler failures per organ name. */
   readonly handlerErrors: Readonly<Record<string, number>>;
   /** Events that could not be enqueued, each counted once however many retries it took. */
@@ -40,7 +45,7 @@ export class StatsCounter {
     this.handlerErrors.set(organ, (this.handlerErrors.get(organ) ?? 0) + 1);
   }
 
-  snapshot(running: boolean, failedEventsDropped: number): SpineStats {
+  snapshot(running: boolean, failedEventsDropped: number, dedupeIds: number): SpineStats {
     const end = running ? Date.now() : this.endedAt;
     return Object.freeze({
       running,
@@ -48,6 +53,7 @@ export class StatsCounter {
       eventsEmitted: this.eventsEmitted,
       eventsUnrouted: this.eventsUnrouted,
       eventsDeduplicated: this.eventsDeduplicated,
+      dedupeIds,
       handlerErrors: Object.freeze(Object.fromEntries(this.handlerErrors)),
       enqueueFailures: this.enqueueFailures,
       backendErrors: this.backendErrors,

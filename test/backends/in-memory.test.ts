@@ -262,4 +262,53 @@ describe("InMemoryBackend", () => {
       expect(await waiting).toBe(event);
     });
   });
+
+  describe("handBack", () => {
+    it("puts a pulled event back at the head of the queue, as if it was never pulled", async () => {
+      const backend = new InMemoryBackend();
+      const [a, b, c] = events(3) as [EventType, EventType, EventType];
+      for (const event of [a, b, c]) backend.enqueueNow(event);
+      expect(backend.pullNow()).toBe(a);
+      expect(backend.pullNow()).toBe(b);
+      backend.handBack(b);
+      backend.handBack(a);
+      expect([backend.pullNow(), backend.pullNow(), backend.pullNow()]).toEqual([a, b, c]);
+    });
+
+    it("keeps FIFO order when handed back past its initial capacity", () => {
+      const backend = new InMemoryBackend();
+      const all = events(3_000);
+      for (const event of all.slice(1)) backend.enqueueNow(event);
+      backend.handBack(all[0] as EventType);
+      const out: (EventType | undefined)[] = [];
+      for (let i = 0; i < all.length; i++) out.push(backend.pullNow());
+      expect(out).toEqual(all);
+    });
+
+    it("hands the event to a pull that is waiting", async () => {
+      const backend = new InMemoryBackend();
+      const waiting = backend.pull(HOUR);
+      const event = new Event("A");
+      backend.handBack(event);
+      expect(await waiting).toBe(event);
+    });
+
+    it("takes the event back on a full queue: it held that place before", () => {
+      const backend = new InMemoryBackend({ maxSize: 1 });
+      const [a, b] = events(2) as [EventType, EventType];
+      backend.enqueueNow(a);
+      expect(backend.pullNow()).toBe(a);
+      backend.enqueueNow(b);
+      backend.handBack(a);
+      expect(backend.size).toBe(2);
+      expect(backend.pullNow()).toBe(a);
+    });
+
+    it("drops the event once closed", async () => {
+      const backend = new InMemoryBackend();
+      await backend.close();
+      backend.handBack(new Event("A"));
+      expect(backend.size).toBe(0);
+    });
+  });
 });

@@ -12,6 +12,15 @@ import {
 import { ScriptedBackend } from "./support/backends.js";
 import { deferred, organ } from "./support/organs.js";
 
+/** A backend that records what the Spine releases, and why. */
+class ReleasingBackend extends ScriptedBackend {
+  readonly released: { event: Event; reason: string | undefined }[] = [];
+
+  release(event: Event, reason?: string): void {
+    this.released.push({ event, reason });
+  }
+}
+
 class Refused extends Error {
   constructor(type: string) {
     super(`refused ${type}`);
@@ -118,6 +127,44 @@ describe("Spine enqueue failures", () => {
       await rejection(run);
       expect(settled).toBe(3);
       expect(spine.getStats().eventsEmitted).toBe(2);
+    });
+
+    it("releases the event whose emitted events it could not enqueue, so a durable backend delivers it again", async () => {
+      const backend = new ReleasingBackend({
+        onEnqueue: (event) => {
+          if (event.eventType === "BAD") throw new Refused("BAD");
+        },
+      });
+      const { spine } = emitter(backend, { enqueueFailureMode: "fail" });
+      const start = new Event("START");
+      await rejection(spine.run(start));
+      expect(backend.acked).toEqual([]);
+      expect(backend.released.map((r) => r.event)).toEqual([start]);
+      expect(backend.released[0]?.reason).toMatch(/^Could not enqueue event BAD/);
+    });
+
+    it("finishes an event in flight whose own enqueues succeed while another event's fail", async () => {
+      const gate = deferred();
+      const backend = refusing("BAD");
+      const spine = new Spine({
+        organs: [
+          organ("Gated", ["GOOD_SOURCE", "BAD_SOURCE"], async (e) => {
+            await gate.promise;
+            return new Event(e.eventType === "GOOD_SOURCE" ? "GOOD" : "BAD");
+          }),
+        ],
+        backend,
+        logger: false,
+        pollTimeoutMs: 5,
+        concurrency: 2,
+        enqueueFailureMode: "fail",
+      });
+      const good = new Event("GOOD_SOURCE");
+      const run = spine.run([good, new Event("BAD_SOURCE")]);
+      await vi.waitFor(() => expect(backend.pullCalls).toBe(2));
+      gate.resolve();
+      await rejection(run);
+      expect(backend.acked).toEqual([good]);
     });
 
     it("tries the in-memory backend's BackendFullError once and rejects with it as cause", async () => {

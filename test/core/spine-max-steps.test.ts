@@ -7,14 +7,16 @@ import {
   NecroStackError,
   Spine,
 } from "../../src/index.js";
+import { ScriptedBackend } from "./support/backends.js";
 import { organ } from "./support/organs.js";
 
 /**
  * `starts` start events, each the head of a chain; the chains hold `total` events in all.
  * Returns the Spine and the events its organ has seen.
  */
-function chains(maxSteps: number, async: boolean) {
+function chains(maxSteps: number, async: boolean, concurrency = 1) {
   const seen: Event[] = [];
+  const backend = new InMemoryBackend();
   const next = (event: Event) => {
     seen.push(event);
     const left = event.payload.left as number;
@@ -22,11 +24,12 @@ function chains(maxSteps: number, async: boolean) {
   };
   const spine = new Spine({
     organs: [organ("Stepper", ["STEP"], async ? async (e) => next(e) : next)],
-    backend: new InMemoryBackend(),
+    backend,
     logger: false,
     maxSteps,
+    concurrency,
   });
-  return { spine, seen };
+  return { spine, seen, backend };
 }
 
 /** Start events whose chains hold exactly `total` events, split over `heads` chains. */
@@ -43,6 +46,19 @@ const scenario = fc.record({
   heads: fc.integer({ min: 1, max: 5 }),
   async: fc.boolean(),
 });
+
+/** A durable backend that records what the Spine releases, and why. */
+class ReleasingBackend extends ScriptedBackend {
+  readonly released: { event: Event; reason: string | undefined }[] = [];
+
+  constructor() {
+    super({ durable: true });
+  }
+
+  release(event: Event, reason?: string): void {
+    this.released.push({ event, reason });
+  }
+}
 
 describe("Spine max steps", () => {
   it("completes a run of exactly maxSteps events, start events included", async () => {
@@ -110,5 +126,79 @@ describe("Spine max steps", () => {
     });
     await expect(spine.run(new Event("A", { n: 0 }))).rejects.toThrow("Max steps exceeded");
     expect(seen).toHaveLength(20);
+  });
+
+  it("hands the event it stopped at back to the backend, so the next run handles it first", async () => {
+    const seen: unknown[] = [];
+    const backend = new InMemoryBackend();
+    const spine = new Spine({
+      organs: [organ("Sink", ["A"], (e) => void seen.push(e.payload.n))],
+      backend,
+      logger: false,
+      maxSteps: 3,
+    });
+    const events = [1, 2, 3, 4, 5].map((n) => new Event("A", { n }));
+    await expect(spine.run(events)).rejects.toThrow(MaxStepsExceededError);
+    expect(seen).toEqual([1, 2, 3]);
+    expect(backend.size).toBe(2);
+    await spine.run();
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it("loses no event: runs repeated on one backend until one completes handle every event once", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        scenario,
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 150 }),
+        async ({ maxSteps, heads, async }, concurrency, total) => {
+          const { spine, seen, backend } = chains(maxSteps, async, concurrency);
+          for (const event of startEvents(total, heads)) backend.enqueueNow(event);
+          for (let runs = 0; ; runs++) {
+            expect(runs).toBeLessThanOrEqual(total);
+            const error = await spine.run().then(
+              () => undefined,
+              (e: unknown) => e,
+            );
+            if (error === undefined) break;
+            expect(error).toBeInstanceOf(MaxStepsExceededError);
+          }
+          expect(seen).toHaveLength(total);
+          expect(new Set(seen.map((e) => e.id)).size).toBe(total);
+        },
+      ),
+    );
+  });
+
+  it("releases the event it stopped at, with the reason, on a backend that cannot hand it back", async () => {
+    const backend = new ReleasingBackend();
+    const spine = new Spine({
+      organs: [organ("Sink", ["A"], () => undefined)],
+      backend,
+      logger: false,
+      pollTimeoutMs: 5,
+      maxSteps: 1,
+    });
+    const second = new Event("A");
+    await expect(spine.run([new Event("A"), second])).rejects.toThrow(MaxStepsExceededError);
+    expect(backend.released).toEqual([
+      { event: second, reason: "Not handled: the run stopped at maxSteps (1)" },
+    ]);
+  });
+
+  it("is off by default on a durable backend, where a worker runs for good", async () => {
+    const spine = new Spine({
+      organs: [
+        organ("Countdown", ["STEP"], (e) => {
+          const left = e.payload.left as number;
+          return left > 0 ? new Event("STEP", { left: left - 1 }) : undefined;
+        }),
+      ],
+      backend: new ScriptedBackend({ durable: true }),
+      logger: false,
+      pollTimeoutMs: 5,
+    });
+    const stats = await spine.run(new Event("STEP", { left: 10_000 }), { until: "idle" });
+    expect(stats.eventsProcessed).toBe(10_001);
   });
 });
