@@ -73,6 +73,28 @@ describeRedis("Spine maxSteps on Redis", () => {
       for (const n of [1, 2]) await stopped.enqueue(new Event("JOB", { n }));
       await expect(spine.run()).rejects.toThrow(MaxStepsExceededError);
       expect(first.seen).toEqual([1]);
+      // Handed back: parked for any consumer to claim at once, its one delivery not counted.
+      await waitUntil("the entry to be parked", async () => {
+        const pending = (await fixture.redis.call(
+          "XPENDING",
+          streamKey,
+          "necrostack",
+          "-",
+          "+",
+          10,
+        )) as [string, string, number, number][];
+        return pending.length === 1 && pending[0]?.[1] === "necrostack:handed-back";
+      });
+      const [[, , idleMs, deliveries]] = (await fixture.redis.call(
+        "XPENDING",
+        streamKey,
+        "necrostack",
+        "-",
+        "+",
+        10,
+      )) as [string, string, number, number][];
+      expect(deliveries).toBe(0);
+      expect(idleMs).toBeGreaterThanOrEqual(150);
 
       worker = startWorker([second], { ...options, claimIntervalMs: 50 });
       await waitUntil("the second job", () => second.seen.length === 1, 5_000);

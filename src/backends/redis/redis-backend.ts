@@ -20,7 +20,7 @@ import {
 import { CommitBatch } from "./commit-batch.js";
 import { RedisOperationError } from "./errors.js";
 import { type RedisBackendHealth, readHealth } from "./health.js";
-import { HeldEntries } from "./held-entries.js";
+import { type Delivery, HeldEntries } from "./held-entries.js";
 import { IoredisStreamClient } from "./ioredis-client.js";
 import { Maintenance } from "./maintenance.js";
 import { MetricsCounter, type RedisBackendMetrics } from "./metrics.js";
@@ -253,6 +253,22 @@ export class RedisBackend implements Backend, AsyncDisposable {
     if (delivery === undefined) return;
     const client = await this.#connect();
     await this.#deadLetter(client, delivery.id, reason, encodeEvent(event));
+  }
+
+  /**
+   * Gives back an event the Spine pulled but never started (its run stopped at `maxSteps`): the
+   * entry goes to the group's parking consumer with its delivery count restored, so the next
+   * recovery round of this or any consumer claims it at once, and it does not count as a failed
+   * delivery. Should Redis fail, the entry stays pending on this consumer and is claimed once
+   * idle. Synchronous; never throws.
+   */
+  handBack(event: Event): void {
+    const delivery = this.#held.settle(event);
+    const client = this.#client;
+    if (delivery === undefined || client === undefined) return;
+    this.#track(this.#handBack(client, [delivery])).catch((error: unknown) =>
+      this.#outage.taskFailed("hand-back of an event not handled", error),
+    );
   }
 
   /**
@@ -544,8 +560,10 @@ export class RedisBackend implements Backend, AsyncDisposable {
    * any number of entries. Rejects when Redis fails (they then stay pending on this consumer
    * and are claimed once idle for claimMinIdleMs).
    */
-  async #handBack(client: StreamClient): Promise<void> {
-    const untaken = this.#held.untaken();
+  async #handBack(
+    client: StreamClient,
+    untaken: readonly Delivery[] = this.#held.untaken(),
+  ): Promise<void> {
     let handed = 0;
     for (let from = 0; from < untaken.length; from += HAND_BACK_CHUNK) {
       const args: (string | number)[] = [
