@@ -57,6 +57,8 @@ describeRedis("necrostack workers killed with SIGKILL again and again", () => {
       expect(await victim.kill()).toEqual({ code: null, signal: "SIGKILL" });
     }
     const last = start("last");
+    // Listening before it may be told to stop: a SIGTERM before its handler is installed kills it.
+    await last.listening();
     await waitUntil(
       "every JOB_DONE is handled",
       async () => (await fixture.redis.hlen(`${key}:done`)) === JOBS,
