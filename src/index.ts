@@ -4,7 +4,13 @@
  */
 
 /** Backends: where events wait between organs. */
-export type { Backend, BackendHealth } from "./backends/backend.js";
+export type {
+  Backend,
+  BackendCapabilities,
+  BackendHealth,
+  ReleaseOptions,
+  SyncBackendOps,
+} from "./core/backend.js";
 export { InMemoryBackend, type InMemoryBackendOptions } from "./backends/in-memory.js";
 /** Errors: every one extends NecroStackError and has a stable `code`. */
 export {
@@ -33,8 +39,38 @@ export {
 } from "./core/json.js";
 /** Logging: NecroStack's JSON line format through pino. */
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./core/logging.js";
-/** Organs: handler classes that turn an event into zero or more new events. */
-export { type HandlerResult, Organ } from "./core/organ.js";
+/** Organs: handler classes, function organs and decorated handler methods. */
+export { Organ } from "./core/organ.js";
+export { type FunctionOrgan, type OrganOptions, organ } from "./core/function-organ.js";
+export {
+  decorators,
+  type EventMap,
+  type EventOf,
+  type HandlerDecorator,
+  type HandlerMethod,
+  type HandlerMethodContext,
+  type OnDecorator,
+  on,
+  organsOf,
+  retry,
+  type TypedDecorators,
+  timeout,
+  use,
+} from "./core/decorators.js";
+/** The handler pipeline: what a handler gets, and middleware around it. */
+export type {
+  Handler,
+  HandlerContext,
+  HandlerResult,
+  Middleware,
+  OrganInfo,
+} from "./core/handler.js";
+/** Observers: what the Spine reports as it works (logs and stats are two of them). */
+export type { EnqueueFailure, RunInfo, SpineObserver } from "./core/observer.js";
+/** Retries: per event type policies and one backoff formula. */
+export { RetriesExhaustedError } from "./core/retry-policy.js";
+export type { RetryPolicies, RetryPolicy } from "./core/retry-policy-types.js";
+export { type BackoffOptions, backoff } from "./utils/backoff.js";
 /** The Spine: the dispatcher that runs organs over a backend. */
 export { type RunOptions, type RunUntil, Spine } from "./core/spine.js";
 export {

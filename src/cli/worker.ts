@@ -49,6 +49,8 @@ Options:
                               idle this long (default: 3600000)
   --handler-failure-mode M    log, store or nack (default: log)
   --handler-timeout-ms MS     time an async handler may take (default: 30000)
+  --max-hops N                dead-letter an event more than N handling steps from the first
+                              event of its chain: loop protection across workers (default: 100)
   --shutdown-timeout-ms MS    time a graceful stop may take before the worker exits 1
                               (default: 10000)
   -h, --help                  show this help
@@ -76,6 +78,7 @@ const FLAGS: FlagSpec = {
   "remove-idle-consumers-after-ms": { type: "string" },
   "handler-failure-mode": { type: "string" },
   "handler-timeout-ms": { type: "string" },
+  "max-hops": { type: "string" },
   "shutdown-timeout-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
 };
@@ -139,9 +142,11 @@ export function parseWorkerArgs(
   set("removeIdleConsumersAfterMs", int("remove-idle-consumers-after-ms", 1, MAX_MS));
 
   const spine: WorkerSpineOptions = {
-    // A worker runs until it is told to stop, so the event-loop guard is off.
+    // A worker runs until it is told to stop: maxSteps is off, loop protection is maxHops.
     maxSteps: Number.POSITIVE_INFINITY,
   };
+  const maxHops = int("max-hops", 0, Number.MAX_SAFE_INTEGER);
+  if (maxHops !== undefined) spine.maxHops = maxHops;
   const concurrency = int("concurrency", 1);
   if (concurrency !== undefined) spine.concurrency = concurrency;
   const mode = text("handler-failure-mode");

@@ -6,8 +6,8 @@
  */
 import type { Event } from "./event.js";
 
-/** Where in the Spine an event failed. */
-export type FailureStage = "enqueue" | "handler";
+/** Where in the Spine an event failed ("loop": stopped past `maxHops`, in process). */
+export type FailureStage = "enqueue" | "handler" | "loop";
 
 /** One failed event and why it failed. */
 export interface FailedEvent {

@@ -233,7 +233,8 @@ function tooDeep(): string {
   return `nests deeper than ${MAX_PAYLOAD_DEPTH} levels of objects and arrays, the limit (MAX_PAYLOAD_DEPTH)`;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
+/** An object made by a literal, `JSON.parse` or `Object.create(null)`: not an array or class instance. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (typeof value !== "object" || value === null) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;

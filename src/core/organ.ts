@@ -1,12 +1,12 @@
 /**
  * The Organ: a handler class that names the event types it listens to and returns zero or more
- * new events. `listensTo` plus one `handle` method is the whole contract.
+ * new events. `listensTo` plus one `handle` method is the whole contract; `middleware` wraps
+ * `handle` for this organ only.
  */
 import type { Event } from "./event.js";
+import type { HandlerContext, HandlerResult, Middleware } from "./handler.js";
 
-/** What a handler may return: one event, several (enqueued in order), or nothing. */
-// biome-ignore lint/suspicious/noConfusingVoidType: lets a handler with no return statement type-check.
-export type HandlerResult = Event | readonly Event[] | null | undefined | void;
+export type { HandlerResult } from "./handler.js";
 
 /**
  * Subclass it, list the event types in `listensTo`, and implement `handle`.
@@ -25,6 +25,12 @@ export abstract class Organ<TIn extends Event = Event> {
   abstract readonly listensTo: readonly TIn["eventType"][];
   /** The name in logs and stats: the subclass's name unless one is given to `super(name)`. */
   readonly name: string;
+  /**
+   * Middleware for this organ only, inside the Spine's own (`new Spine({ middleware })`), the
+   * first in the list outermost. A `static middleware` on the subclass works too; an instance
+   * field wins over it.
+   */
+  readonly middleware?: readonly Middleware[];
 
   constructor(name?: string) {
     this.name = name ?? new.target.name;
@@ -33,6 +39,7 @@ export abstract class Organ<TIn extends Event = Event> {
   /**
    * Handles one event and returns the events it causes. May be sync or async. Throwing (or
    * rejecting) counts as a handler failure; the Spine's `handlerFailureMode` says what follows.
+   * `ctx` (signal, attempt, log, headers) may be left undeclared: `handle(event)` works.
    */
-  abstract handle(event: TIn): HandlerResult | Promise<HandlerResult>;
+  abstract handle(event: TIn, ctx: HandlerContext): HandlerResult | Promise<HandlerResult>;
 }

@@ -1,16 +1,21 @@
 /**
  * The Spine's options: their meaning and defaults, and the one place they are checked.
  */
-import type { Backend } from "../backends/backend.js";
+
 import { MAX_TIMER_MS } from "../utils/timing.js";
+import type { Backend } from "./backend.js";
 import {
   type DedupeOptions,
   type ResolvedDedupeOptions,
   resolveDedupeOptions,
 } from "./dedupe-store.js";
 import { InvalidOptionError } from "./errors.js";
+import type { Middleware } from "./handler.js";
 import type { Logger } from "./logging.js";
+import type { SpineObserver } from "./observer.js";
 import type { Organ } from "./organ.js";
+import { type ResolvedRetryPolicy, resolveRetryPolicies } from "./retry-policy.js";
+import type { RetryPolicies } from "./retry-policy-types.js";
 
 export type { DedupeOptions };
 
@@ -43,8 +48,11 @@ export type HandlerFailureMode = (typeof HandlerFailureMode)[keyof typeof Handle
 
 /** Options for `new Spine()`. */
 export interface SpineOptions {
-  /** The organs, in routing order: an event goes to its listeners in this order. */
-  organs: readonly Organ[];
+  /**
+   * The organs, in routing order: an event goes to its listeners in this order. An entry may also
+   * be an object whose methods carry `@on(...)`: each such method is an organ, in declaration order.
+   */
+  organs: readonly (Organ | object)[];
   /** Where events wait between organs. */
   backend: Backend;
   /**
@@ -52,10 +60,44 @@ export interface SpineOptions {
    * before any organ sees it (for the next run, or another consumer), and `run` rejects with
    * `MaxStepsExceededError`. Guards against event loops in a run that should end. `Infinity`
    * turns the guard off. It is off by default on a durable backend, whose workers run for good;
-   * loop protection there is to come from a limit on each event's hops.
-   * @defaultValue 10_000; `Infinity` on a durable backend (`backend.durable === true`)
+   * loop protection there is `maxHops`.
+   * @defaultValue 10_000; `Infinity` on a durable backend (`capabilities.durable`)
    */
   maxSteps?: number;
+  /**
+   * Loop protection that works across processes: an event more than this many handling steps
+   * from the first event of its chain (its `hop` header; start events are hop 0) is not handled.
+   * On a backend with a dead-letter store it is dead-lettered with the reason; in process it goes
+   * to the failed-event store with stage "loop" and is acked. Counted in `eventsLoopStopped`.
+   * @defaultValue 100
+   */
+  maxHops?: number;
+  /**
+   * Middleware for every organ, outside each organ's own: the first in the list is the
+   * outermost. Composed once, when the Spine is built.
+   * @defaultValue []
+   */
+  middleware?: readonly Middleware[];
+  /**
+   * More observers of the run, beside the logs and the stats. An observer that throws is logged
+   * once and keeps being called.
+   * @defaultValue []
+   */
+  observers?: readonly SpineObserver[];
+  /**
+   * Retry policies by event type, `"*"` for every other type; an organ's own `retry` wins. In
+   * process a failed handler is run again after the backoff; on a backend that redelivers, the
+   * event is released to come back after it. Past `attempts`, the handler failure mode applies
+   * (under "nack", the event is dead-lettered at once).
+   * @defaultValue no retries
+   */
+  retry?: RetryPolicies;
+  /**
+   * After `stop()`, how long handlers in flight have before their context's `signal` aborts.
+   * The run still waits for them to settle.
+   * @defaultValue 10_000
+   */
+  stopGraceMs?: number;
   /** @defaultValue "store" */
   enqueueFailureMode?: EnqueueFailureMode;
   /** Retries after the first failed enqueue, in mode "retry". @defaultValue 3 */
@@ -101,8 +143,12 @@ export interface SpineOptions {
 }
 
 /** Options with every default applied and every value checked. */
-export type ResolvedSpineOptions = Required<Omit<SpineOptions, "logger" | "dedupe">> & {
+export type ResolvedSpineOptions = Required<
+  Omit<SpineOptions, "logger" | "dedupe" | "retry" | "organs">
+> & {
+  readonly organs: readonly object[];
   readonly logger: Logger | false | undefined;
+  readonly retry: ReadonlyMap<string, ResolvedRetryPolicy>;
   /** Undefined when dedupe is off. */
   readonly dedupe: ResolvedDedupeOptions | undefined;
 };
@@ -122,13 +168,24 @@ export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions
   ) {
     throw new InvalidOptionError("backend", "a Backend (with enqueue, pull and ack)", backend);
   }
+  checkCapabilities(backend);
+  const list = <T>(name: string, value: readonly T[] | undefined, what: string): readonly T[] => {
+    if (value === undefined) return [];
+    if (!Array.isArray(value)) throw new InvalidOptionError(name, `an array of ${what}`, value);
+    return value;
+  };
   return {
     organs,
     backend,
+    maxHops: count("maxHops", options.maxHops, 100, 0, true),
+    middleware: list("middleware", options.middleware, "middleware functions"),
+    observers: list("observers", options.observers, "observer objects"),
+    retry: resolveRetryPolicies(options.retry),
+    stopGraceMs: delay("stopGraceMs", options.stopGraceMs, 10_000, 0, true),
     maxSteps: count(
       "maxSteps",
       options.maxSteps,
-      backend.durable === true ? Number.POSITIVE_INFINITY : 10_000,
+      backend.capabilities.durable ? Number.POSITIVE_INFINITY : 10_000,
       1,
       true,
     ),
@@ -205,4 +262,46 @@ function oneOf<T extends string>(
     throw new InvalidOptionError(name, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, value);
   }
   return value;
+}
+
+/**
+ * Checks that a backend's declared capabilities come with the methods they need, so a backend
+ * that declares what it cannot do fails when the Spine is built, not mid-run.
+ */
+function checkCapabilities(backend: Backend): void {
+  const caps = (backend as { capabilities?: unknown }).capabilities;
+  if (typeof caps !== "object" || caps === null) {
+    throw new InvalidOptionError(
+      "backend.capabilities",
+      "an object declaring { durable, atomicCommit, synchronous, delayedRelease, deadLetter, redelivery }",
+      caps,
+    );
+  }
+  const needs: readonly [keyof Backend["capabilities"], boolean, string][] = [
+    ["atomicCommit", typeof backend.commit === "function", "a commit() method"],
+    ["synchronous", typeof backend.sync === "object" && backend.sync !== null, "a sync object"],
+    ["redelivery", typeof backend.release === "function", "a release() method"],
+    ["delayedRelease", typeof backend.release === "function", "a release() method"],
+    ["deadLetter", typeof backend.nack === "function", "a nack() method"],
+  ];
+  for (const [name, present, what] of needs) {
+    const declared = (caps as Record<string, unknown>)[name];
+    if (typeof declared !== "boolean") {
+      throw new InvalidOptionError(`backend.capabilities.${name}`, "a boolean", declared);
+    }
+    if (declared && !present) {
+      throw new InvalidOptionError(
+        "backend",
+        `a Backend with ${what}, since it declares capabilities.${name}`,
+        backend,
+      );
+    }
+  }
+  if (typeof (caps as Record<string, unknown>).durable !== "boolean") {
+    throw new InvalidOptionError(
+      "backend.capabilities.durable",
+      "a boolean",
+      (caps as Record<string, unknown>).durable,
+    );
+  }
 }

@@ -78,11 +78,11 @@ describe("Spine organ registration", () => {
 
   it.each([
     ["no parameter", () => null, 0],
-    ["two parameters", (_a: unknown, _b: unknown) => null, 2],
+    ["three parameters", (_a: unknown, _b: unknown, _c: unknown) => null, 3],
   ])("rejects a handle declared with %s, naming the count", (_label, handle, declared) => {
     const error = registrationError(fakeOrgan("Arity", ["A"], handle));
     expect(error.message).toContain("Organ Arity");
-    expect(error.message).toContain("exactly one parameter");
+    expect(error.message).toContain("one parameter (the event) or two (the event and its context)");
     expect(error.message).toContain(`declares ${declared}`);
   });
 

@@ -5,6 +5,7 @@ import {
   InMemoryBackend,
   MaxStepsExceededError,
   NecroStackError,
+  type ReleaseOptions,
   Spine,
 } from "../../src/index.js";
 import { ScriptedBackend } from "./support/backends.js";
@@ -27,6 +28,8 @@ function chains(maxSteps: number, async: boolean, concurrency = 1) {
     backend,
     logger: false,
     maxSteps,
+    // Chains longer than the default maxHops: this suite is about the step limit alone.
+    maxHops: Number.POSITIVE_INFINITY,
     concurrency,
   });
   return { spine, seen, backend };
@@ -52,11 +55,15 @@ class ReleasingBackend extends ScriptedBackend {
   readonly released: { event: Event; reason: string | undefined }[] = [];
 
   constructor() {
-    super({ durable: true });
+    super({ capabilities: { durable: true, redelivery: true } });
   }
 
-  release(event: Event, reason?: string): void {
-    this.released.push({ event, reason });
+  async release(event: Event, options?: ReleaseOptions): Promise<void> {
+    this.released.push({ event, reason: options?.reason });
+  }
+
+  deliveryAttempt(): number {
+    return 1;
   }
 }
 
@@ -98,6 +105,7 @@ describe("Spine max steps", () => {
       organs: [organ("Loop", ["PING"], () => new Event("PING"))],
       backend: new InMemoryBackend(),
       logger: false,
+      maxHops: Number.POSITIVE_INFINITY,
     });
     await expect(spine.run(new Event("PING"))).rejects.toThrow(MaxStepsExceededError);
     expect(spine.getStats().eventsProcessed).toBe(10_000);
@@ -153,7 +161,7 @@ describe("Spine max steps", () => {
         fc.integer({ min: 0, max: 150 }),
         async ({ maxSteps, heads, async }, concurrency, total) => {
           const { spine, seen, backend } = chains(maxSteps, async, concurrency);
-          for (const event of startEvents(total, heads)) backend.enqueueNow(event);
+          for (const event of startEvents(total, heads)) backend.sync.enqueue(event);
           for (let runs = 0; ; runs++) {
             expect(runs).toBeLessThanOrEqual(total);
             const error = await spine.run().then(
@@ -194,9 +202,10 @@ describe("Spine max steps", () => {
           return left > 0 ? new Event("STEP", { left: left - 1 }) : undefined;
         }),
       ],
-      backend: new ScriptedBackend({ durable: true }),
+      backend: new ScriptedBackend({ capabilities: { durable: true } }),
       logger: false,
       pollTimeoutMs: 5,
+      maxHops: Number.POSITIVE_INFINITY,
     });
     const stats = await spine.run(new Event("STEP", { left: 10_000 }), { until: "idle" });
     expect(stats.eventsProcessed).toBe(10_001);

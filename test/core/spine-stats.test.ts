@@ -11,6 +11,7 @@ describe("Spine stats", () => {
       eventsEmitted: 0,
       eventsUnrouted: 0,
       eventsDeduplicated: 0,
+      eventsLoopStopped: 0,
       dedupeIds: 0,
       handlerErrors: {},
       enqueueFailures: 0,

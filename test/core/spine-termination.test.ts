@@ -49,7 +49,7 @@ describe("Spine termination", () => {
   });
 
   it('resolves an "idle" run on a backend without a synchronous path at the first empty pull', async () => {
-    const backend = new ScriptedBackend({ durable: true });
+    const backend = new ScriptedBackend({ capabilities: { durable: true } });
     const spine = new Spine({
       organs: [organ("Sink", ["A"], () => undefined)],
       backend,
@@ -94,7 +94,7 @@ describe("Spine termination", () => {
   });
 
   it('runs "stopped" by default on a durable backend', async () => {
-    const backend = new ScriptedBackend({ durable: true });
+    const backend = new ScriptedBackend({ capabilities: { durable: true } });
     const seen: number[] = [];
     const spine: Spine = new Spine({
       organs: [
@@ -284,6 +284,7 @@ describe("Spine termination", () => {
       backend: new InMemoryBackend(),
       logger: false,
       maxSteps: 20_000,
+      maxHops: Number.POSITIVE_INFINITY,
     });
     setTimeout(() => {
       processedWhenTimerRan = spine.getStats().eventsProcessed;

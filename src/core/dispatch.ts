@@ -1,0 +1,369 @@
+/**
+ * The per-event path, written once: loop protection, each listening organ in order through its
+ * composed chain, the result check, then the event's fate (commit, or release for redelivery, or
+ * dead letter). Maybe-async: a step that gets a plain value goes on at once, one that gets a
+ * promise goes on in its `.then`, so an event whose handlers and backend answer synchronously
+ * is handled with no `await` and no promise at all.
+ */
+import { shapeOf } from "../utils/shape.js";
+import { isThenable } from "../utils/thenable.js";
+import type { Backend } from "./backend.js";
+import { Call, type CallScope } from "./context.js";
+import type { EnqueuePolicy } from "./enqueue-policy.js";
+import { HandlerError } from "./errors.js";
+import { Event, hopOf, stampLineage } from "./event.js";
+import type { FailedEventStore } from "./failed-events.js";
+import type { HandlerResult } from "./handler.js";
+import { errorField } from "./logging.js";
+import type { ObserverHooks } from "./observer.js";
+import { RetriesExhaustedError, RetryLater } from "./retry-policy.js";
+import type { Route, RouteTable } from "./routing.js";
+import type { HandlerFailureMode } from "./spine-options.js";
+
+/** What the organs made of one event so far. Created only once there is something to keep. */
+interface Outcome {
+  emitted: Event[] | undefined;
+  /** Why a handler failed (the last failure), for the release or dead-letter record. */
+  failure: string | undefined;
+  /** A retry policy asked for the event to be delivered again after this delay. */
+  retryLater: RetryLater | undefined;
+  /** A retry policy's tries are all spent: under "nack" the event is dead-lettered at once. */
+  exhausted: boolean;
+}
+
+export interface DispatchOptions {
+  readonly backend: Backend;
+  readonly routes: RouteTable;
+  readonly scope: CallScope;
+  readonly hooks: ObserverHooks;
+  readonly enqueue: EnqueuePolicy;
+  readonly failed: FailedEventStore;
+  readonly handlerFailureMode: HandlerFailureMode;
+  readonly maxHops: number;
+  /** The Spine is done with an event it took: committed, or left for redelivery. */
+  settled(event: Event, committed: boolean): void;
+}
+
+const NO_EVENTS: readonly Event[] = Object.freeze([]);
+
+export class Dispatcher {
+  readonly #o: DispatchOptions;
+  readonly #backend: Backend;
+  readonly #commits: boolean;
+  readonly #sync: Backend["sync"];
+  readonly #hooks: ObserverHooks;
+
+  constructor(options: DispatchOptions) {
+    this.#o = options;
+    this.#backend = options.backend;
+    this.#commits = options.backend.capabilities.atomicCommit;
+    this.#sync = options.backend.capabilities.synchronous ? options.backend.sync : undefined;
+    this.#hooks = options.hooks;
+  }
+
+  /** Handles one event to its end. Returns undefined when it all happened synchronously. */
+  process(event: Event): Promise<void> | undefined {
+    const hooks = this.#hooks;
+    hooks.received?.(event);
+    const hop = hopOf(event);
+    if (hop > this.#o.maxHops) return this.#stopLoop(event, hop);
+    const routes = this.#o.routes.get(event.eventType);
+    if (routes === undefined) {
+      hooks.unrouted?.(event);
+      return this.#finish(event, undefined);
+    }
+    return this.#run(event, routes, 0, undefined);
+  }
+
+  /** Runs `routes[from..]` on `event`, then finishes it. */
+  #run(
+    event: Event,
+    routes: readonly Route[],
+    from: number,
+    outcome: Outcome | undefined,
+  ): Promise<void> | undefined {
+    const hooks = this.#hooks;
+    for (let i = from; i < routes.length; i++) {
+      const route = routes[i] as Route;
+      hooks.dispatch?.(event, route.info);
+      const started = hooks.handled === undefined ? 0 : performance.now();
+      const call = new Call(event, route.info.name, this.#o.scope);
+      let result: HandlerResult | Promise<HandlerResult>;
+      try {
+        result = route.handler(event, call);
+      } catch (error) {
+        call.end();
+        outcome = this.#failed(event, route, error, outcome, started);
+        continue;
+      }
+      if (isThenable<HandlerResult>(result)) {
+        return Promise.resolve(result).then(
+          (value) => {
+            call.end();
+            return this.#run(
+              event,
+              routes,
+              i + 1,
+              this.#collect(event, route, value, outcome, started),
+            );
+          },
+          (error: unknown) => {
+            call.end();
+            return this.#run(
+              event,
+              routes,
+              i + 1,
+              this.#failed(event, route, error, outcome, started),
+            );
+          },
+        );
+      }
+      call.end();
+      outcome = this.#collect(event, route, result, outcome, started);
+    }
+    return this.#finish(event, outcome);
+  }
+
+  /** Adds a handler's result to the outcome, or records a failure for a result that is not events. */
+  #collect(
+    event: Event,
+    route: Route,
+    result: HandlerResult,
+    outcome: Outcome | undefined,
+    started: number,
+  ): Outcome | undefined {
+    let events: readonly Event[];
+    if (result === undefined || result === null) events = NO_EVENTS;
+    else if (result instanceof Event) events = [result];
+    else if (Array.isArray(result)) {
+      const list = result as readonly unknown[];
+      for (let i = 0; i < list.length; i++) {
+        if (!(list[i] instanceof Event)) {
+          return this.#failed(
+            event,
+            route,
+            new HandlerError(
+              route.info.name,
+              event,
+              `returned an array whose element [${i}] is ${shapeOf(list[i])}, not an Event; none of it was enqueued`,
+              "ERR_HANDLER_RESULT",
+            ),
+            outcome,
+            started,
+          );
+        }
+      }
+      events = list as readonly Event[];
+    } else {
+      return this.#failed(
+        event,
+        route,
+        new HandlerError(
+          route.info.name,
+          event,
+          `returned ${shapeOf(result)}; a handler must return an Event, an array of Events, or nothing`,
+          "ERR_HANDLER_RESULT",
+        ),
+        outcome,
+        started,
+      );
+    }
+    if (started !== 0) this.#hooks.handled?.(event, route.info, performance.now() - started);
+    if (events.length === 0) return outcome;
+    this.#hooks.emitted?.(event, route.info, events);
+    const out = outcome ?? {
+      emitted: undefined,
+      failure: undefined,
+      retryLater: undefined,
+      exhausted: false,
+    };
+    const emitted = out.emitted ?? [];
+    for (let i = 0; i < events.length; i++) {
+      const next = events[i] as Event;
+      stampLineage(next, event);
+      emitted.push(next);
+    }
+    out.emitted = emitted;
+    return out;
+  }
+
+  #failed(
+    event: Event,
+    route: Route,
+    error: unknown,
+    outcome: Outcome | undefined,
+    started: number,
+  ): Outcome {
+    if (started !== 0) this.#hooks.handled?.(event, route.info, performance.now() - started);
+    const out = outcome ?? {
+      emitted: undefined,
+      failure: undefined,
+      retryLater: undefined,
+      exhausted: false,
+    };
+    if (error instanceof RetryLater) {
+      this.#hooks.handlerError?.(event, route.info, error.failure, true);
+      out.retryLater = error;
+      out.failure = `Organ ${route.info.name} failed: ${errorField(error.failure)}`;
+      return out;
+    }
+    this.#hooks.handlerError?.(event, route.info, error, false);
+    out.failure = `Organ ${route.info.name} failed: ${errorField(error)}`;
+    if (error instanceof RetriesExhaustedError) out.exhausted = true;
+    if (this.#o.handlerFailureMode === "store") {
+      this.#o.failed.add({
+        event,
+        error,
+        stage: "handler",
+        organ: route.info.name,
+        failedAt: Date.now(),
+      });
+    }
+    return out;
+  }
+
+  // -----------------------------------------------------------------------------------------------
+  // The event's fate
+
+  #finish(event: Event, outcome: Outcome | undefined): Promise<void> | undefined {
+    if (outcome?.retryLater !== undefined) {
+      return this.#release(event, outcome.failure as string, outcome.retryLater.delayMs);
+    }
+    if (outcome?.failure !== undefined && this.#o.handlerFailureMode === "nack") {
+      if (outcome.exhausted) return this.#deadLetter(event, outcome.failure);
+      return this.#release(event, outcome.failure, 0);
+    }
+    const emitted = outcome?.emitted ?? NO_EVENTS;
+    if (this.#commits) return this.#commit(event, emitted);
+    const sync = this.#sync;
+    if (sync !== undefined) {
+      for (let i = 0; i < emitted.length; i++) {
+        const next = emitted[i] as Event;
+        try {
+          sync.enqueue(next);
+        } catch (error) {
+          return this.#enqueueEach(event, emitted, i, error);
+        }
+      }
+      try {
+        sync.ack(event);
+      } catch (error) {
+        this.#hooks.backendError?.("ack", error, event);
+        return this.#release(event, `Its ack failed: ${errorField(error)}`, 0);
+      }
+      this.#committed(event, emitted);
+      return undefined;
+    }
+    return this.#enqueueEach(event, emitted, 0, undefined);
+  }
+
+  /** Enqueues `emitted[from..]` one by one under the enqueue policy, then acks. */
+  async #enqueueEach(
+    event: Event,
+    emitted: readonly Event[],
+    from: number,
+    firstError: unknown,
+  ): Promise<void> {
+    const backend = this.#backend;
+    const accepted: Event[] = emitted.slice(0, from);
+    for (let i = from; i < emitted.length; i++) {
+      const next = emitted[i] as Event;
+      const failure = await this.#o.enqueue.deliver(
+        [next],
+        () => backend.enqueue(next),
+        i === from ? firstError : undefined,
+      );
+      if (failure === undefined) accepted.push(next);
+      else if (!failure.stored) {
+        // Fatal to the run: the event is left for redelivery, its events to be made again.
+        await this.#release(event, errorField(failure.error), 0);
+        return;
+      }
+    }
+    try {
+      await backend.ack(event);
+    } catch (error) {
+      this.#hooks.backendError?.("ack", error, event);
+      await this.#release(event, `Its ack failed: ${errorField(error)}`, 0);
+      return;
+    }
+    this.#committed(event, accepted);
+  }
+
+  async #commit(event: Event, emitted: readonly Event[]): Promise<void> {
+    const backend = this.#backend;
+    const commit = backend.commit as NonNullable<Backend["commit"]>;
+    if (emitted.length === 0) {
+      try {
+        await commit.call(backend, event, emitted);
+      } catch (error) {
+        this.#hooks.backendError?.("ack", error, event);
+        await this.#release(event, `Its commit failed: ${errorField(error)}`, 0);
+        return;
+      }
+      this.#committed(event, emitted);
+      return;
+    }
+    // A failed commit acked nothing: the event stays unacked, so a durable backend delivers it
+    // again and its events are made again.
+    const failure = await this.#o.enqueue.deliver(emitted, () =>
+      commit.call(backend, event, emitted),
+    );
+    if (failure !== undefined) {
+      await this.#release(event, `Its commit failed: ${errorField(failure.error)}`, 0);
+      return;
+    }
+    this.#committed(event, emitted);
+  }
+
+  #committed(event: Event, emitted: readonly Event[]): void {
+    this.#hooks.committed?.(event, emitted);
+    this.#o.settled(event, true);
+  }
+
+  /** Leaves `event` unacked for the backend to deliver again (dropped where it cannot). */
+  #release(event: Event, reason: string, delayMs: number): Promise<void> | undefined {
+    this.#hooks.released?.(event, reason, delayMs);
+    this.#o.settled(event, false);
+    const release = this.#backend.release;
+    if (release === undefined) return undefined;
+    return release.call(this.#backend, event, { reason, delayMs }).catch((error: unknown) => {
+      this.#hooks.backendError?.("release", error, event);
+    });
+  }
+
+  /**
+   * Gives `event` up: to the backend's dead-letter store where it has one, else to the
+   * failed-event store (with `stage`), acked.
+   */
+  #deadLetter(
+    event: Event,
+    reason: string,
+    stage: "handler" | "loop" = "handler",
+  ): Promise<void> | undefined {
+    const backend = this.#backend;
+    this.#hooks.deadLettered?.(event, reason);
+    if (backend.capabilities.deadLetter && backend.nack !== undefined) {
+      this.#o.settled(event, false);
+      return backend.nack(event, reason).catch((error: unknown) => {
+        this.#hooks.backendError?.("nack", error, event);
+      });
+    }
+    if (stage === "loop") {
+      this.#o.failed.add({ event, error: new Error(reason), stage, failedAt: Date.now() });
+    }
+    return this.#finish(event, undefined);
+  }
+
+  /** Loop protection: an event past `maxHops` is not handled. */
+  #stopLoop(event: Event, hop: number): Promise<void> | undefined {
+    const { maxHops } = this.#o;
+    this.#hooks.loopStopped?.(event, hop, maxHops);
+    const correlation = event.headers["correlation-id"] ?? event.id;
+    return this.#deadLetter(
+      event,
+      `loop protection: hop ${hop} > maxHops ${maxHops} (correlation-id ${correlation})`,
+      "loop",
+    );
+  }
+}
