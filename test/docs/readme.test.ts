@@ -36,4 +36,27 @@ describe("README", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it("shows middleware, context, headers and decorators in an example that runs as printed", () => {
+    const dir = mkdtempSync(join(root, "test", "docs", ".readme-"));
+    try {
+      const file = join(dir, "pipeline.ts");
+      const source = join(root, "src", "index.ts");
+      writeFileSync(
+        file,
+        codeUnder("Middleware, context, headers and decorators").replace(
+          '"necrostack"',
+          JSON.stringify(source),
+        ),
+      );
+      const out = execFileSync(process.execPath, ["--import", "tsx", file], {
+        cwd: root,
+        env: { ...process.env, NECROSTACK_LOG_LEVEL: "warn" },
+        encoding: "utf8",
+      });
+      expect(out).toBe("receipt for o-2 (tenant acme, hop 1)\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
