@@ -73,7 +73,14 @@ describe("RedisBackend options", () => {
     expect(backend.consumerGroup).toBe("necrostack");
     expect(backend.dlqStream).toBe("necrostack:events:dlq");
     expect(backend.consumerName).not.toBe(new RedisBackend({ redisUrl: "redis://h" }).consumerName);
-    expect(backend.durable).toBe(true);
+    expect(backend.capabilities).toEqual({
+      durable: true,
+      atomicCommit: true,
+      synchronous: false,
+      delayedRelease: true,
+      deadLetter: true,
+      redelivery: true,
+    });
   });
 });
 
@@ -198,7 +205,7 @@ describeRedisTarget("RedisBackend", () => {
     const b = backend({ streamKey, batchSize: 1 });
     for (let n = 0; n < 6; n++) await b.enqueue(new Event("JOB", { n }));
     // Five entries stay pending for this consumer, unacked: older than the one committed below.
-    for (let n = 0; n < 5; n++) b.release((await b.pull(2_000)) as Event);
+    for (let n = 0; n < 5; n++) await b.release((await b.pull(2_000)) as Event);
     const last = (await b.pull(2_000)) as Event;
     expect(last.payload.n).toBe(5);
     await b.commit(last, [new Event("JOB_DONE", { n: 5 })]);

@@ -4,7 +4,13 @@
  */
 import type { Redis } from "ioredis";
 import { describe, expectTypeOf, it } from "vitest";
-import type { Backend, BackendHealth } from "../../src/index.js";
+import type {
+  Backend,
+  BackendCapabilities,
+  BackendHealth,
+  Event,
+  ReleaseOptions,
+} from "../../src/index.js";
 import type {
   RedisBackend,
   RedisBackendHealth,
@@ -13,11 +19,16 @@ import type {
 } from "../../src/redis.js";
 
 describe("necrostack/redis types", () => {
-  it("types RedisBackend as a durable Backend with atomic commit, nack and release", () => {
+  it("types RedisBackend as a Backend with atomic commit, nack, release and deliveryAttempt", () => {
     expectTypeOf<RedisBackend>().toMatchTypeOf<Backend>();
-    expectTypeOf<RedisBackend["durable"]>().toEqualTypeOf<true>();
+    expectTypeOf<RedisBackend["capabilities"]>().toEqualTypeOf<BackendCapabilities>();
     expectTypeOf<RedisBackend["commit"]>().toBeFunction();
-    expectTypeOf<RedisBackend["release"]>().toBeFunction();
+    expectTypeOf<RedisBackend["release"]>().parameter(0).toEqualTypeOf<Event>();
+    expectTypeOf<RedisBackend["release"]>()
+      .parameter(1)
+      .toEqualTypeOf<ReleaseOptions | undefined>();
+    expectTypeOf<RedisBackend["release"]>().returns.toEqualTypeOf<Promise<void>>();
+    expectTypeOf<RedisBackend["deliveryAttempt"]>().returns.toEqualTypeOf<number>();
     expectTypeOf<RedisBackend["metrics"]>().toEqualTypeOf<RedisBackendMetrics>();
     expectTypeOf<ReturnType<RedisBackend["health"]>>().toEqualTypeOf<Promise<RedisBackendHealth>>();
     expectTypeOf<RedisBackendHealth>().toMatchTypeOf<BackendHealth>();

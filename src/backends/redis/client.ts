@@ -97,6 +97,8 @@ export interface StreamClient {
   ping(): Promise<void>;
   /** XLEN (0 for a missing key). */
   length(stream: string): Promise<number>;
+  /** ZCARD (0 for a missing key). */
+  sortedSetSize(key: string): Promise<number>;
   /** XINFO GROUPS, for one group; null when the stream or group does not exist. */
   groupInfo(stream: string, group: string): Promise<GroupInfo | null>;
   /**

@@ -1,6 +1,7 @@
-/** RedisBackend's `health()`: one PING for latency, then the stream, group and dead-letter counts. */
-import type { BackendHealth } from "../backend.js";
+/** RedisBackend's `health()`: one PING for latency, then the stream, group, dead-letter and delayed counts. */
+import type { BackendHealth } from "../../core/backend.js";
 import type { StreamClient } from "./client.js";
+import { delayedKeys } from "./delayed-release.js";
 import { RedisOperationError } from "./errors.js";
 
 /** What `health()` reports for a RedisBackend. Counts are null when Redis could not be asked. */
@@ -15,6 +16,8 @@ export type RedisBackendHealth = BackendHealth & {
     readonly lag: number | null;
     readonly consumers: number | null;
     readonly dlqLength: number | null;
+    /** Events released with a delay and not yet due (see "Delayed release" in docs/redis.md). */
+    readonly delayed: number | null;
     /** Why Redis is unhealthy. */
     readonly error?: string;
   };
@@ -39,10 +42,11 @@ export async function readHealth(
     const client = await connect();
     await client.ping();
     const latencyMs = performance.now() - started;
-    const [streamLength, group, dlqLength] = await Promise.all([
+    const [streamLength, group, dlqLength, delayed] = await Promise.all([
       client.length(of.streamKey),
       client.groupInfo(of.streamKey, of.consumerGroup),
       client.length(of.dlqStream),
+      client.sortedSetSize(delayedKeys(of.streamKey)[0]),
     ]);
     return {
       healthy: true,
@@ -54,6 +58,7 @@ export async function readHealth(
         lag: group?.lag ?? null,
         consumers: group?.consumers ?? 0,
         dlqLength,
+        delayed,
       },
     };
   } catch (error) {
@@ -67,6 +72,7 @@ export async function readHealth(
         lag: null,
         consumers: null,
         dlqLength: null,
+        delayed: null,
         error: new RedisOperationError("health check", of.target, error).message,
       },
     };

@@ -8,7 +8,13 @@ import type { Event } from "../../core/event.js";
 /** Where a delivered Event object came from, and how often that entry has been delivered. */
 export interface Delivery {
   readonly id: string;
+  /** Deliveries of this entry (its XPENDING delivery count). */
   readonly deliveries: number;
+  /**
+   * Deliveries of the event, counting the entries it was released from: the entry's `attempt`
+   * field (1 when absent) plus its deliveries after the first.
+   */
+  readonly attempt: number;
 }
 
 export class HeldEntries {
@@ -16,6 +22,8 @@ export class HeldEntries {
   #batch: Event[] = [];
   readonly #held = new Set<Event>();
   readonly #deliveryOf = new WeakMap<Event, Delivery>();
+  /** Kept after the event is settled: its attempt may be read after its ack (by an observer). */
+  readonly #attemptOf = new WeakMap<Event, number>();
   #wakers: (() => void)[] = [];
 
   /** How many entries are held. */
@@ -26,8 +34,14 @@ export class HeldEntries {
   /** Holds `event` and queues it for `pull`. */
   add(event: Event, delivery: Delivery): void {
     this.#deliveryOf.set(event, delivery);
+    this.#attemptOf.set(event, delivery.attempt);
     this.#held.add(event);
     this.#batch.push(event);
+  }
+
+  /** The attempt `event` was delivered on, held or settled; undefined if it was not delivered here. */
+  attempt(event: Event): number | undefined {
+    return this.#attemptOf.get(event);
   }
 
   /** The oldest event not yet handed out. */

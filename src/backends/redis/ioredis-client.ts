@@ -281,6 +281,10 @@ export class IoredisStreamClient implements StreamClient {
     return Number(await this.#commands.call("XLEN", [stream]));
   }
 
+  async sortedSetSize(key: string): Promise<number> {
+    return Number(await this.#commands.call("ZCARD", [key]));
+  }
+
   async groupInfo(stream: string, group: string): Promise<GroupInfo | null> {
     let reply: unknown;
     try {

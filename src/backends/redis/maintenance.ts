@@ -1,6 +1,9 @@
 /**
  * The consumer's background work, started by its first pull (a producer never claims anything):
  * - a recovery round every `claimIntervalMs` (see recovery.ts);
+ * - a mover that puts delayed releases back on the stream once due (see delayed-release.ts),
+ *   polling every `claimIntervalMs` clamped to 100..1000 ms, and sooner when it knows the next
+ *   entry is due sooner;
  * - a keep-alive that resets the idle time of held entries every third of `claimMinIdleMs`, so a
  *   slow handler keeps its entry;
  * - a clean-up that removes consumers idle past `removeIdleConsumersAfterMs` holding nothing.
@@ -9,6 +12,7 @@
  */
 import type { Logger } from "../../core/logging.js";
 import { isNoGroupError, type StreamClient, type StreamEntry } from "./client.js";
+import { MOVE_PAGE, moveDueEntries } from "./delayed-release.js";
 import type { HeldEntries } from "./held-entries.js";
 import type { MetricsCounter } from "./metrics.js";
 import type { ResolvedRedisBackendOptions } from "./options.js";
@@ -41,6 +45,12 @@ export class Maintenance {
   #recoveryTimer: ReturnType<typeof setTimeout> | undefined;
   #touchTimer: ReturnType<typeof setInterval> | undefined;
   #cleanupTimer: ReturnType<typeof setInterval> | undefined;
+  #moveTimer: ReturnType<typeof setTimeout> | undefined;
+  /** When the mover runs next (epoch ms); a release due sooner brings it forward. */
+  #moveAt = Number.POSITIVE_INFINITY;
+  #moving = false;
+  readonly #movePollMs: number;
+  #moveFailures = 0;
   #failures = 0;
   /** Where the next recovery round starts in the pending list. */
   #cursor: string | undefined;
@@ -49,6 +59,8 @@ export class Maintenance {
   constructor(host: MaintenanceHost) {
     this.#host = host;
     this.#schedule(0);
+    this.#movePollMs = Math.min(1_000, Math.max(100, host.options.claimIntervalMs));
+    this.#scheduleMove(0);
     const every = Math.max(5, Math.floor(host.options.claimMinIdleMs / 3));
     this.#touchTimer = setInterval(() => this.#touch(), every);
     this.#touchTimer.unref();
@@ -63,6 +75,7 @@ export class Maintenance {
   stop(): void {
     this.#stopped = true;
     clearTimeout(this.#recoveryTimer);
+    clearTimeout(this.#moveTimer);
     clearInterval(this.#touchTimer);
     clearInterval(this.#cleanupTimer);
   }
@@ -105,6 +118,43 @@ export class Maintenance {
       host.options.batchSize - host.held.size > 0;
     const pause = this.#failures === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 25 * 2 ** this.#failures);
     this.#schedule(again ? 0 : host.options.claimIntervalMs + pause);
+  }
+
+  /** Runs the mover within `ms`: this consumer just scheduled an entry due then. */
+  moveWithin(ms: number): void {
+    // A round under way reschedules itself when it ends, no later than this.
+    if (this.#moving) this.#moveAt = Math.min(this.#moveAt, Date.now() + ms);
+    else if (Date.now() + ms < this.#moveAt) this.#scheduleMove(ms);
+  }
+
+  #scheduleMove(delayMs: number): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#moveTimer);
+    this.#moveAt = Date.now() + delayMs;
+    this.#moveTimer = setTimeout(() => void this.#move(), delayMs);
+    this.#moveTimer.unref();
+  }
+
+  async #move(): Promise<void> {
+    const { client, options, metrics, outage } = this.#host;
+    this.#moving = true;
+    this.#moveAt = Number.POSITIVE_INFINITY;
+    let next = this.#movePollMs;
+    if (!outage.isDown("commands")) {
+      try {
+        const round = await moveDueEntries(client, options.streamKey, options.maxLen);
+        this.#moveFailures = 0;
+        metrics.delayedMoved += round.moved;
+        if (round.moved === MOVE_PAGE) next = 0;
+        else if (round.nextDueInMs !== undefined) next = Math.min(next, round.nextDueInMs);
+      } catch (error) {
+        outage.taskFailed("move of delayed releases", error);
+        this.#moveFailures++;
+        next += Math.min(MAX_BACKOFF_MS, 25 * 2 ** this.#moveFailures);
+      }
+    }
+    this.#moving = false;
+    this.#scheduleMove(Math.max(0, Math.min(next, this.#moveAt - Date.now())));
   }
 
   #touch(): void {

@@ -28,6 +28,10 @@ export interface RedisBackendMetrics {
   readonly readsTimedOut: number;
   /** Consumers of the group removed as idle with nothing pending (see `removeIdleConsumersAfterMs`). */
   readonly consumersRemoved: number;
+  /** Events released with a delay: parked until due, then added again for their next attempt. */
+  readonly eventsDelayed: number;
+  /** Delayed releases this consumer's mover put back on the stream once due (any consumer's). */
+  readonly delayedMoved: number;
 }
 
 export class MetricsCounter {
@@ -41,6 +45,8 @@ export class MetricsCounter {
   commitsSkipped = 0;
   readsTimedOut = 0;
   consumersRemoved = 0;
+  eventsDelayed = 0;
+  delayedMoved = 0;
 
   snapshot(): RedisBackendMetrics {
     return {
@@ -54,6 +60,8 @@ export class MetricsCounter {
       commitsSkipped: this.commitsSkipped,
       readsTimedOut: this.readsTimedOut,
       consumersRemoved: this.consumersRemoved,
+      eventsDelayed: this.eventsDelayed,
+      delayedMoved: this.delayedMoved,
     };
   }
 }

@@ -3,14 +3,16 @@
  * many machines share one stream with at-least-once delivery.
  *
  * Every event `pull` hands out stays pending in Redis until it is acked (or committed, or
- * dead-lettered). Entries a consumer holds are refreshed while it works on them, so only entries
- * of dead or stalled consumers are claimed by others (see recovery.ts).
+ * dead-lettered, or released with a delay). Entries a consumer holds are refreshed while it works
+ * on them, so only entries of dead or stalled consumers are claimed by others (see recovery.ts).
+ * A release with a delay parks the event beside the stream until it is due
+ * (see delayed-release.ts).
  */
-import { BackendClosedError } from "../../core/errors.js";
+import type { Backend, BackendCapabilities, ReleaseOptions } from "../../core/backend.js";
+import { BackendClosedError, InvalidOptionError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
 import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
 import { maskUrl } from "../../utils/redact.js";
-import type { Backend } from "../backend.js";
 import {
   type ConnectionListener,
   isNoGroupError,
@@ -18,6 +20,7 @@ import {
   type StreamEntry,
 } from "./client.js";
 import { CommitBatch } from "./commit-batch.js";
+import { ATTEMPT_FIELD, GROUP_FIELD, scheduleRelease } from "./delayed-release.js";
 import { RedisOperationError } from "./errors.js";
 import { type RedisBackendHealth, readHealth } from "./health.js";
 import { type Delivery, HeldEntries } from "./held-entries.js";
@@ -48,8 +51,15 @@ interface Read {
 }
 
 export class RedisBackend implements Backend, AsyncDisposable {
-  /** At-least-once: the Spine runs `until: "stopped"` on it by default. */
-  readonly durable = true;
+  /** Everything but the synchronous operations. */
+  readonly capabilities: BackendCapabilities = Object.freeze({
+    durable: true,
+    atomicCommit: true,
+    synchronous: false,
+    delayedRelease: true,
+    deadLetter: true,
+    redelivery: true,
+  });
   readonly streamKey: string;
   readonly consumerGroup: string;
   readonly consumerName: string;
@@ -272,21 +282,68 @@ export class RedisBackend implements Backend, AsyncDisposable {
   }
 
   /**
-   * Stops holding `event` without acking it: it stays pending and is delivered again (to this or
-   * another consumer) once idle for `claimMinIdleMs`. On its `maxRetries`th delivery it goes to
-   * the dead-letter stream at once, with `reason`.
+   * Stops holding `event` without acking it, for it to be delivered again on its next attempt
+   * (to this or another consumer):
+   * - with `delayMs` > 0, no sooner than `delayMs` from now: it leaves the pending list and waits
+   *   beside the stream, then is added again as a new entry (see delayed-release.ts);
+   * - otherwise once it has been idle for `claimMinIdleMs`, when recovery claims it.
+   * On its `maxRetries`th attempt it goes to the dead-letter stream instead, with `reason`.
+   * Resolves once Redis has done so; rejects with `RedisOperationError` when Redis fails, and the
+   * entry then stays pending, to be delivered again once idle. An event this backend does not
+   * hold is ignored.
    */
-  release(event: Event, reason?: string): void {
+  async release(event: Event, options: ReleaseOptions = {}): Promise<void> {
     const delivery = this.#held.settle(event);
-    if (delivery === undefined) return;
-    const { maxRetries } = this.#options;
+    const { reason, delayMs = 0 } = options;
+    if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
+      // Settled all the same: the entry stays pending and is delivered again once idle.
+      throw new InvalidOptionError("delayMs", "a finite number of ms >= 0", delayMs);
+    }
     const client = this.#client;
-    if (delivery.deliveries < maxRetries || client === undefined) return;
-    const why = `Failed on all ${maxRetries} deliveries; last failure: ${reason ?? "not given"}`;
-    this.#deadLetter(client, delivery.id, why, encodeEvent(event)).catch((error: unknown) =>
-      // Still pending: recovery dead-letters it once idle.
-      this.#outage.taskFailed("dead-letter move", error),
+    if (delivery === undefined || client === undefined) return;
+    const { maxRetries } = this.#options;
+    if (delivery.attempt >= maxRetries) {
+      const why = `Failed on all ${maxRetries} deliveries; last failure: ${reason ?? "not given"}`;
+      await this.#deadLetter(client, delivery.id, why, encodeEvent(event));
+      return;
+    }
+    if (delayMs === 0) return;
+    let result: Awaited<ReturnType<typeof scheduleRelease>>;
+    try {
+      result = await this.#track(
+        scheduleRelease(
+          client,
+          { streamKey: this.streamKey, group: this.consumerGroup, consumer: this.consumerName },
+          { id: delivery.id, attempt: delivery.attempt, eventJson: encodeEvent(event) },
+          delayMs,
+        ),
+      );
+    } catch (error) {
+      throw new RedisOperationError("delayed release", this.#target, error);
+    }
+    if (result === "scheduled") {
+      this.#metrics.eventsDelayed++;
+      this.#maintenance?.moveWithin(delayMs);
+      return;
+    }
+    if (result === "no-group") this.#groupReady = false;
+    this.#log.warn(
+      { event_id: event.id, event_type: event.eventType, entry_id: delivery.id },
+      `Entry ${delivery.id} (${event.eventType}) was not released with a delay: ${
+        result === "no-group"
+          ? "its consumer group is gone"
+          : `${this.consumerName} no longer owns it (another consumer claimed it)`
+      }`,
     );
+  }
+
+  /**
+   * The attempt `event` was delivered on: 1 the first time, one more for each delivery since,
+   * counting the entries it was released from with a delay. It stays readable after the event
+   * is settled; an event this backend did not deliver is on attempt 1.
+   */
+  deliveryAttempt(event: Event): number {
+    return this.#held.attempt(event) ?? 1;
   }
 
   /** PING latency, and the stream, group and dead-letter counts. Never rejects. */
@@ -474,17 +531,31 @@ export class RedisBackend implements Backend, AsyncDisposable {
     this.#readBackoffUntil = Date.now() + backoff(this.#readFailures);
   }
 
-  /** Takes entries read or claimed: events into the batch, anything else to the dead-letter stream. */
+  /**
+   * Takes entries read or claimed: events into the batch; an entry another group released, acked
+   * unhandled; an event past `maxRetries` attempts and anything that is not an event, to the
+   * dead-letter stream.
+   */
   #accept(entries: readonly StreamEntry[], deliveries?: ReadonlyMap<string, number>): void {
+    const client = this.#client;
     for (const entry of entries) {
       if (entry.fields === null) continue;
+      const forGroup = entry.fields[GROUP_FIELD];
+      if (forGroup !== undefined && forGroup !== this.consumerGroup) {
+        // Released with a delay by another group reading this stream: a retry of its own.
+        client
+          ?.ack(this.streamKey, this.consumerGroup, [entry.id])
+          .catch((error: unknown) =>
+            this.#outage.taskFailed(`ack of an entry released by group ${forGroup}`, error),
+          );
+        continue;
+      }
       const decoded = entry.invalid ?? decodeEntry(entry.fields);
       if (typeof decoded === "string") {
         this.#log.warn(
           { entry_id: entry.id, stream: this.streamKey, reason: decoded },
           `Entry ${entry.id} is not a valid event; moving it to ${this.dlqStream}: ${decoded}`,
         );
-        const client = this.#client;
         if (client !== undefined) {
           this.#deadLetter(client, entry.id, decoded, "").catch((error: unknown) =>
             this.#outage.taskFailed("dead-letter move", error),
@@ -492,7 +563,20 @@ export class RedisBackend implements Backend, AsyncDisposable {
         }
         continue;
       }
-      this.#held.add(decoded, { id: entry.id, deliveries: deliveries?.get(entry.id) ?? 1 });
+      const delivered = deliveries?.get(entry.id) ?? 1;
+      const attempt = firstAttempt(entry.fields[ATTEMPT_FIELD]) + delivered - 1;
+      const { maxRetries } = this.#options;
+      if (attempt > maxRetries) {
+        // A released copy claimed after its consumer died: recovery saw its deliveries only.
+        if (client !== undefined) {
+          const why = `Exceeded ${maxRetries} deliveries (claimed on attempt ${attempt})`;
+          this.#deadLetter(client, entry.id, why, "").catch((error: unknown) =>
+            this.#outage.taskFailed("dead-letter move", error),
+          );
+        }
+        continue;
+      }
+      this.#held.add(decoded, { id: entry.id, deliveries: delivered, attempt });
     }
     this.#held.wake();
   }
@@ -659,6 +743,13 @@ const HAND_BACK_CHUNK = 1_000;
  * reads; the idle-consumer clean-up removes it once it holds nothing.
  */
 export const PARKING_CONSUMER = "necrostack:handed-back";
+
+/** The attempt an entry's first delivery is: its `attempt` field, or 1 (absent or not a count). */
+function firstAttempt(field: string | undefined): number {
+  if (field === undefined) return 1;
+  const attempt = Number(field);
+  return Number.isSafeInteger(attempt) && attempt >= 1 ? attempt : 1;
+}
 
 function backoff(failures: number): number {
   return Math.min(MAX_BACKOFF_MS, 25 * 2 ** Math.min(failures, 10));
