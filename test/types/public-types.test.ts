@@ -89,6 +89,7 @@ describe("public types", () => {
       payload?: { n: number };
       id?: string;
       timestamp?: Date | string | number;
+      headers?: Readonly<Record<string, string>>;
     }>();
   });
 
