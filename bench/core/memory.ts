@@ -42,7 +42,7 @@ export async function measureMemory(args: MemoryArgs): Promise<MemoryResult> {
   await new Promise<void>((resolve) => {
     const tick = (): void => {
       while (backend.size < args.batch && sent < args.starts) {
-        backend.enqueueNow(new pkg.Event("A", { n: sent++ }));
+        backend.sync.enqueue(new pkg.Event("A", { n: sent++ }));
       }
       if (rssAtTenth === 0 && completed() >= args.starts / 10)
         rssAtTenth = process.memoryUsage.rss();

@@ -71,7 +71,7 @@ export class MemoryPipeline {
       for (const request of requests.slice(from, from + FEED_CHUNK)) {
         const notificationId = `n-${this.#nextId++}`;
         ids.push(notificationId);
-        this.#backend.enqueueNow(
+        this.#backend.sync.enqueue(
           new Event(NOTIFICATION_REQUESTED, {
             ...request,
             notificationId,

@@ -1,11 +1,21 @@
 /**
  * An in-process FIFO queue for development and tests. At-most-once: events live in this
  * process's memory only, `ack` does nothing, and nothing is redelivered.
+ *
+ * It declares neither `redelivery` nor `delayedRelease`: a delayed release would sit on a timer
+ * the Spine's idle check cannot see, so `run({ until: "idle" })` could end with a retry still
+ * due. In one process the Spine retries a failed event itself, which needs no queue at all.
  */
+
+import type {
+  Backend,
+  BackendCapabilities,
+  BackendHealth,
+  SyncBackendOps,
+} from "../core/backend.js";
 import { BackendClosedError, BackendFullError, InvalidOptionError } from "../core/errors.js";
 import type { Event } from "../core/event.js";
 import { MAX_TIMER_MS } from "../utils/timing.js";
-import type { Backend, BackendHealth } from "./backend.js";
 
 /** Options for {@link InMemoryBackend}. */
 export interface InMemoryBackendOptions {
@@ -32,7 +42,20 @@ interface Waiter {
  * per-event allocation.
  */
 export class InMemoryBackend implements Backend {
-  readonly durable = false;
+  readonly capabilities: BackendCapabilities = Object.freeze({
+    durable: false,
+    atomicCommit: false,
+    synchronous: true,
+    delayedRelease: false,
+    deadLetter: false,
+    redelivery: false,
+  });
+  /** Pull, enqueue and ack without a promise: what the Spine uses to skip an `await` per event. */
+  readonly sync: SyncBackendOps = Object.freeze({
+    pull: (): Event | undefined => this.#pullNow(),
+    enqueue: (event: Event): void => this.#enqueueNow(event),
+    ack: (_event: Event): void => {},
+  });
   readonly maxSize: number;
   #ring: (Event | undefined)[] = new Array(1024);
   #head = 0;
@@ -59,10 +82,10 @@ export class InMemoryBackend implements Backend {
   }
 
   async enqueue(event: Event): Promise<void> {
-    this.enqueueNow(event);
+    this.#enqueueNow(event);
   }
 
-  enqueueNow(event: Event): void {
+  #enqueueNow(event: Event): void {
     if (this.#closed) throw new BackendClosedError("enqueue");
     const waiter = this.#waiters.shift();
     if (waiter !== undefined) {
@@ -75,7 +98,7 @@ export class InMemoryBackend implements Backend {
     this.#size++;
   }
 
-  pullNow(): Event | undefined {
+  #pullNow(): Event | undefined {
     if (this.#size === 0) return undefined;
     const event = this.#ring[this.#head];
     this.#ring[this.#head] = undefined;
@@ -85,7 +108,7 @@ export class InMemoryBackend implements Backend {
   }
 
   pull(timeoutMs = 1_000, signal?: AbortSignal): Promise<Event | null> {
-    const queued = this.pullNow();
+    const queued = this.#pullNow();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.#closed || timeoutMs <= 0 || signal?.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
@@ -125,12 +148,6 @@ export class InMemoryBackend implements Backend {
 
   /** Does nothing: an in-memory event is gone once pulled. */
   async ack(_event: Event): Promise<void> {}
-
-  /** Does nothing, synchronously. */
-  ackNow(_event: Event): void {}
-
-  /** Drops the event: there is no dead-letter store in memory. */
-  async nack(_event: Event, _reason?: string): Promise<void> {}
 
   async close(): Promise<void> {
     this.#closed = true;

@@ -4,7 +4,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import type { Backend } from "../backends/backend.js";
+import type { Backend } from "../core/backend.js";
 import { EventValidationError, messageOf, NecroStackError } from "../core/errors.js";
 import { Event, type EventInit } from "../core/event.js";
 import type { JsonObject } from "../core/json.js";

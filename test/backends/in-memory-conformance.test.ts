@@ -1,18 +1,12 @@
 import { InMemoryBackend } from "../../src/index.js";
-import { runBackendConformance } from "./conformance.js";
+import { runBackendConformance } from "../../src/testing.js";
 
 runBackendConformance({
   name: "InMemoryBackend",
-  features: {
-    persistent: false,
-    consumerGroups: false,
-    guaranteedOrder: true,
-    canRestart: false,
-    redelivers: false,
-  },
+  features: { consumerGroups: false, guaranteedOrder: true },
   async newQueue() {
     const backend = new InMemoryBackend();
     // One process-local queue: every "consumer" is the same object.
-    return () => backend;
+    return { open: () => backend };
   },
 });

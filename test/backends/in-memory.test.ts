@@ -137,19 +137,25 @@ describe("InMemoryBackend", () => {
     expect(backend.size).toBe(1);
   });
 
-  it("acks and nacks without effect: an event is gone once pulled", async () => {
+  it("acks without effect: an event is gone once pulled", async () => {
     const backend = new InMemoryBackend();
     const event = new Event("A");
     await backend.enqueue(event);
     const pulled = (await backend.pull(0)) as EventType;
     await expect(backend.ack(pulled)).resolves.toBeUndefined();
     await expect(backend.ack(pulled)).resolves.toBeUndefined();
-    await expect(backend.nack(pulled, "bad")).resolves.toBeUndefined();
     expect(backend.size).toBe(0);
   });
 
-  it("says it is not durable", () => {
-    expect(new InMemoryBackend().durable).toBe(false);
+  it("declares itself synchronous and nothing else: not durable, no redelivery, no dead letters", () => {
+    expect(new InMemoryBackend().capabilities).toEqual({
+      durable: false,
+      atomicCommit: false,
+      synchronous: true,
+      delayedRelease: false,
+      deadLetter: false,
+      redelivery: false,
+    });
   });
 
   describe("maxSize", () => {
@@ -174,15 +180,15 @@ describe("InMemoryBackend", () => {
       await expect(backend.enqueue(new Event("B"))).resolves.toBeUndefined();
     });
 
-    it("throws synchronously from enqueueNow on a full queue", () => {
+    it("throws synchronously from sync.enqueue on a full queue", () => {
       const backend = new InMemoryBackend({ maxSize: 1 });
-      backend.enqueueNow(new Event("A"));
-      expect(() => backend.enqueueNow(new Event("B"))).toThrow(BackendFullError);
+      backend.sync.enqueue(new Event("A"));
+      expect(() => backend.sync.enqueue(new Event("B"))).toThrow(BackendFullError);
     });
 
     it("is unbounded at 0, the default", async () => {
       const backend = new InMemoryBackend();
-      for (const event of events(20_000)) backend.enqueueNow(event);
+      for (const event of events(20_000)) backend.sync.enqueue(event);
       expect(backend.size).toBe(20_000);
       expect(backend.maxSize).toBe(0);
     });
@@ -217,7 +223,7 @@ describe("InMemoryBackend", () => {
       const backend = new InMemoryBackend();
       await backend.close();
       await expect(backend.enqueue(new Event("A"))).rejects.toThrow(BackendClosedError);
-      expect(() => backend.enqueueNow(new Event("A"))).toThrow(
+      expect(() => backend.sync.enqueue(new Event("A"))).toThrow(
         "Cannot enqueue: the backend is closed",
       );
     });
@@ -244,22 +250,31 @@ describe("InMemoryBackend", () => {
     });
   });
 
-  describe("synchronous fast path", () => {
-    it("pullNow returns the next queued event, or undefined without waiting", () => {
+  describe("sync", () => {
+    it("sync.pull returns the next queued event, or undefined without waiting", () => {
       const backend = new InMemoryBackend();
-      expect(backend.pullNow()).toBeUndefined();
+      expect(backend.sync.pull()).toBeUndefined();
       const event = new Event("A");
-      backend.enqueueNow(event);
-      expect(backend.pullNow()).toBe(event);
-      expect(backend.pullNow()).toBeUndefined();
+      backend.sync.enqueue(event);
+      expect(backend.sync.pull()).toBe(event);
+      expect(backend.sync.pull()).toBeUndefined();
     });
 
-    it("enqueueNow hands the event to a waiting pull", async () => {
+    it("sync.enqueue hands the event to a waiting pull", async () => {
       const backend = new InMemoryBackend();
       const waiting = backend.pull(HOUR);
       const event = new Event("A");
-      backend.enqueueNow(event);
+      backend.sync.enqueue(event);
       expect(await waiting).toBe(event);
+    });
+
+    it("works detached from the backend, as the Spine calls it", () => {
+      const backend = new InMemoryBackend();
+      const { enqueue, pull, ack } = backend.sync;
+      const event = new Event("A");
+      enqueue(event);
+      expect(pull()).toBe(event);
+      expect(() => ack(event)).not.toThrow();
     });
   });
 
@@ -267,21 +282,21 @@ describe("InMemoryBackend", () => {
     it("puts a pulled event back at the head of the queue, as if it was never pulled", async () => {
       const backend = new InMemoryBackend();
       const [a, b, c] = events(3) as [EventType, EventType, EventType];
-      for (const event of [a, b, c]) backend.enqueueNow(event);
-      expect(backend.pullNow()).toBe(a);
-      expect(backend.pullNow()).toBe(b);
+      for (const event of [a, b, c]) backend.sync.enqueue(event);
+      expect(backend.sync.pull()).toBe(a);
+      expect(backend.sync.pull()).toBe(b);
       backend.handBack(b);
       backend.handBack(a);
-      expect([backend.pullNow(), backend.pullNow(), backend.pullNow()]).toEqual([a, b, c]);
+      expect([backend.sync.pull(), backend.sync.pull(), backend.sync.pull()]).toEqual([a, b, c]);
     });
 
     it("keeps FIFO order when handed back past its initial capacity", () => {
       const backend = new InMemoryBackend();
       const all = events(3_000);
-      for (const event of all.slice(1)) backend.enqueueNow(event);
+      for (const event of all.slice(1)) backend.sync.enqueue(event);
       backend.handBack(all[0] as EventType);
       const out: (EventType | undefined)[] = [];
-      for (let i = 0; i < all.length; i++) out.push(backend.pullNow());
+      for (let i = 0; i < all.length; i++) out.push(backend.sync.pull());
       expect(out).toEqual(all);
     });
 
@@ -296,12 +311,12 @@ describe("InMemoryBackend", () => {
     it("takes the event back on a full queue: it held that place before", () => {
       const backend = new InMemoryBackend({ maxSize: 1 });
       const [a, b] = events(2) as [EventType, EventType];
-      backend.enqueueNow(a);
-      expect(backend.pullNow()).toBe(a);
-      backend.enqueueNow(b);
+      backend.sync.enqueue(a);
+      expect(backend.sync.pull()).toBe(a);
+      backend.sync.enqueue(b);
       backend.handBack(a);
       expect(backend.size).toBe(2);
-      expect(backend.pullNow()).toBe(a);
+      expect(backend.sync.pull()).toBe(a);
     });
 
     it("drops the event once closed", async () => {

@@ -1,14 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll } from "vitest";
+import { Event } from "../../src/index.js";
 import { RedisBackend } from "../../src/redis.js";
-import { rawClient } from "../fault/support.js";
+import { runBackendConformance } from "../../src/testing.js";
+import { rawClient, readStream } from "../fault/support.js";
 import {
   describeRedisTarget,
   REDIS_URL,
   type RedisTarget,
   redisTarget,
 } from "../helpers/redis-target.js";
-import { runBackendConformance } from "./conformance.js";
+
+const CLAIM_MIN_IDLE_MS = 1_000;
+const CLAIM_INTERVAL_MS = 100;
+const MAX_RETRIES = 3;
 
 describeRedisTarget("RedisBackend", () => {
   let target: RedisTarget;
@@ -20,35 +25,49 @@ describeRedisTarget("RedisBackend", () => {
   afterAll(async () => {
     // On a shared server (REDIS_URL), leave nothing behind.
     const redis = rawClient(target.url);
-    for (const key of keys) await redis.del(key, `${key}:dlq`);
+    for (const key of keys) {
+      await redis.del(key, `${key}:dlq`, `${key}:delayed`, `${key}:delayed:data`);
+    }
     redis.disconnect();
     await target.dispose();
   });
 
   runBackendConformance({
     name: "RedisBackend",
-    features: {
-      persistent: true,
-      consumerGroups: true,
-      guaranteedOrder: true,
-      // Only a private server can be restarted.
-      canRestart: REDIS_URL === undefined,
-      redelivers: true,
-    },
+    features: { consumerGroups: true, guaranteedOrder: true },
+    redeliveryMs: CLAIM_MIN_IDLE_MS + CLAIM_INTERVAL_MS,
+    maxAttempts: MAX_RETRIES,
     async newQueue() {
       const streamKey = `conformance:${randomUUID()}`;
       keys.push(streamKey);
-      return () =>
-        new RedisBackend({
-          redisUrl: target.url,
-          streamKey,
-          claimMinIdleMs: 1_000,
-          claimIntervalMs: 100,
-          logger: false,
-        });
+      return {
+        open: () =>
+          new RedisBackend({
+            redisUrl: target.url,
+            streamKey,
+            claimMinIdleMs: CLAIM_MIN_IDLE_MS,
+            claimIntervalMs: CLAIM_INTERVAL_MS,
+            maxRetries: MAX_RETRIES,
+            logger: false,
+          }),
+        async deadLetters() {
+          const redis = rawClient(target.url);
+          try {
+            return (await readStream(redis, `${streamKey}:dlq`)).map(({ fields }) => ({
+              eventId: Event.fromJSON(fields.event ?? "").id,
+              reason: fields.reason ?? "",
+            }));
+          } finally {
+            redis.disconnect();
+          }
+        },
+      };
     },
-    restart: async () => {
-      await target.server?.restart();
-    },
+    // Only a private server can be restarted.
+    ...(REDIS_URL === undefined && {
+      restart: async () => {
+        await target.server?.restart();
+      },
+    }),
   });
 });

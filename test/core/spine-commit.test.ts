@@ -11,6 +11,10 @@ class CommittingBackend extends ScriptedBackend {
   readonly commits: { event: Event; emitted: readonly Event[] }[] = [];
   failCommits = 0;
 
+  constructor() {
+    super({ capabilities: { atomicCommit: true } });
+  }
+
   async commit(event: Event, emitted: readonly Event[]): Promise<void> {
     if (this.failCommits > 0) {
       this.failCommits--;

@@ -8,12 +8,16 @@ class RedeliveringBackend extends ScriptedBackend {
   readonly released: Event[] = [];
 
   constructor(options: ScriptedBackendOptions = {}) {
-    super({ durable: true, ...options });
+    super({ ...options, capabilities: { durable: true, redelivery: true } });
   }
 
-  release(event: Event): void {
+  async release(event: Event): Promise<void> {
     this.released.push(event);
     this.queue.push(event);
+  }
+
+  deliveryAttempt(event: Event): number {
+    return 1 + this.released.filter((released) => released === event).length;
   }
 }
 
@@ -25,7 +29,7 @@ class FailingCommitBackend extends ScriptedBackend {
   commits = 0;
 
   constructor() {
-    super({ durable: true });
+    super({ capabilities: { durable: true, atomicCommit: true } });
   }
 
   async commit(event: Event, emitted: readonly Event[]): Promise<void> {

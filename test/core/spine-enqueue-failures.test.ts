@@ -6,18 +6,27 @@ import {
   Event,
   InMemoryBackend,
   NecroStackError,
+  type ReleaseOptions,
   Spine,
   type SpineOptions,
 } from "../../src/index.js";
-import { ScriptedBackend } from "./support/backends.js";
+import { ScriptedBackend, type ScriptedBackendOptions } from "./support/backends.js";
 import { deferred, organ } from "./support/organs.js";
 
 /** A backend that records what the Spine releases, and why. */
 class ReleasingBackend extends ScriptedBackend {
   readonly released: { event: Event; reason: string | undefined }[] = [];
 
-  release(event: Event, reason?: string): void {
-    this.released.push({ event, reason });
+  constructor(options: ScriptedBackendOptions = {}) {
+    super({ ...options, capabilities: { redelivery: true } });
+  }
+
+  async release(event: Event, options?: ReleaseOptions): Promise<void> {
+    this.released.push({ event, reason: options?.reason });
+  }
+
+  deliveryAttempt(): number {
+    return 1;
   }
 }
 

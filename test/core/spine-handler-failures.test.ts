@@ -5,6 +5,7 @@ import {
   HandlerFailureMode,
   HandlerTimeoutError,
   InMemoryBackend,
+  type ReleaseOptions,
   Spine,
   type SpineOptions,
 } from "../../src/index.js";
@@ -166,8 +167,14 @@ describe("Spine handler failures", () => {
   it("tells a backend with release() which event it left unacked under NACK, and why", async () => {
     class Releasing extends ScriptedBackend {
       readonly released: [Event, string | undefined][] = [];
-      release(event: Event, reason?: string): void {
-        this.released.push([event, reason]);
+      constructor() {
+        super({ capabilities: { redelivery: true } });
+      }
+      async release(event: Event, options?: ReleaseOptions): Promise<void> {
+        this.released.push([event, options?.reason]);
+      }
+      deliveryAttempt(): number {
+        return 1;
       }
     }
     const start = new Event("A");

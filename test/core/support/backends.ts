@@ -3,7 +3,17 @@
  * that throw. They keep a real FIFO queue and have no synchronous fast path, so the Spine takes
  * the same path it takes with a durable backend.
  */
-import type { Backend, Event } from "../../../src/index.js";
+import type { Backend, BackendCapabilities, Event } from "../../../src/index.js";
+
+/** Declares nothing: the capabilities a plain ScriptedBackend has. */
+const NONE: BackendCapabilities = {
+  durable: false,
+  atomicCommit: false,
+  synchronous: false,
+  delayedRelease: false,
+  deadLetter: false,
+  redelivery: false,
+};
 
 export interface ScriptedBackendOptions {
   /**
@@ -13,11 +23,15 @@ export interface ScriptedBackendOptions {
   onEnqueue?: (event: Event, call: number) => void;
   /** Called before each pull with the 1-based number of this pull call; same as onEnqueue. */
   onPull?: (call: number) => void;
-  durable?: boolean;
+  /**
+   * What it declares; a capability not given is false. It backs none of them itself: a subclass
+   * that declares one adds the methods it needs.
+   */
+  capabilities?: Partial<BackendCapabilities>;
 }
 
 export class ScriptedBackend implements Backend {
-  readonly durable: boolean;
+  readonly capabilities: BackendCapabilities;
   readonly queue: Event[] = [];
   readonly acked: Event[] = [];
   readonly nacked: Event[] = [];
@@ -29,7 +43,7 @@ export class ScriptedBackend implements Backend {
 
   constructor(options: ScriptedBackendOptions = {}) {
     this.#options = options;
-    this.durable = options.durable ?? false;
+    this.capabilities = { ...NONE, ...options.capabilities };
   }
 
   async enqueue(event: Event): Promise<void> {
