@@ -36,26 +36,29 @@ const suite: BenchSuite = {
   async run({ quick }: BenchRunOptions): Promise<BenchRow[]> {
     const size = quick ? SIZES.quick : SIZES.full;
     const logFile = join(tmpdir(), `necrostack-bench-${process.pid}.log`);
-    const chainArgs = (level: ThroughputArgs["level"]): ThroughputArgs => ({
+    const chainArgs = (level: ThroughputArgs["level"], seams = false): ThroughputArgs => ({
       starts: size.starts,
       warmup: size.warmup,
       level,
       logFile,
+      seams,
     });
     const baselineArgs: BaselineArgs = { starts: size.starts, warmup: size.warmup };
 
     const warn: ThroughputResult[] = [];
+    const withSeams: ThroughputResult[] = [];
     const info: ThroughputResult[] = [];
     const infoAsync: ThroughputResult[] = [];
     const emitter: BaselineResult[] = [];
     const fifo: BaselineResult[] = [];
-    const chain = (level: ThroughputArgs["level"]) =>
-      runInChild<ThroughputResult>(THROUGHPUT, "measureThroughput", chainArgs(level), {
+    const chain = (level: ThroughputArgs["level"], seams = false) =>
+      runInChild<ThroughputResult>(THROUGHPUT, "measureThroughput", chainArgs(level, seams), {
         env: DEFAULT_ENV,
       });
     const baseline = (name: string) => runInChild<BaselineResult>(BASELINES, name, baselineArgs);
     for (let round = 0; round < size.rounds; round++) {
       warn.push(await chain("warn"));
+      withSeams.push(await chain("warn", true));
       info.push(await chain("info"));
       infoAsync.push(await chain("info-async"));
       emitter.push(await baseline("measureEmitter"));
@@ -107,6 +110,19 @@ const suite: BenchSuite = {
         ...spread(wall(warn)),
         target: { op: ">=", value: 1_000_000 },
         note: `${CHAIN_NOTE}; ${starts}`,
+      },
+      {
+        metric: "same, with 2 no-op middleware and 1 no-op observer",
+        unit: "events/s",
+        ...spread(wall(withSeams)),
+        note: "every organ wrapped twice; an observer with received, dispatch, handled (timed), emitted, committed, handlerError and unrouted",
+      },
+      {
+        metric: "ratio: with middleware and observer / without",
+        unit: "x",
+        value: median(wall(withSeams)) / median(wall(warn)),
+        target: { op: ">=", value: 0.8 },
+        note: "medians of the same run, wall clock",
       },
       {
         metric: "3-organ chain, in-memory, default info logs to a file",

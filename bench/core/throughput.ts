@@ -5,6 +5,7 @@
  */
 import { rmSync, statSync } from "node:fs";
 import pino from "pino";
+import type * as NecroStack from "../../src/index.js";
 import { loadBuilt, type Package } from "../lib/built.js";
 import { chainOrgans, startEvents } from "./chain.js";
 
@@ -19,6 +20,8 @@ export interface ThroughputArgs {
    * weigh the default (synchronous) destination against it.
    */
   readonly level: "warn" | "info" | "info-async";
+  /** Two no-op middleware for every organ and one no-op observer of every hook: the seams' cost. */
+  readonly seams?: boolean;
   /** The log file, removed afterwards. */
   readonly logFile: string;
 }
@@ -72,6 +75,7 @@ async function runChain(
     backend: new pkg.InMemoryBackend(),
     logger,
     maxSteps: Number.POSITIVE_INFINITY,
+    ...(args.seams === true ? seams() : undefined),
   });
   const events = startEvents(pkg, starts);
   const cpu0 = process.cpuUsage();
@@ -88,4 +92,20 @@ async function runChain(
     );
   }
   return { handled: stats.eventsProcessed, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+/** Two middleware that only pass the call on, and an observer with every hook doing nothing. */
+function seams(): { middleware: NecroStack.Middleware[]; observers: NecroStack.SpineObserver[] } {
+  const passOn: NecroStack.Middleware = (next) => (event, ctx) => next(event, ctx);
+  const nothing = (): void => {};
+  const observer = {
+    received: nothing,
+    dispatch: nothing,
+    handled: nothing,
+    emitted: nothing,
+    committed: nothing,
+    handlerError: nothing,
+    unrouted: nothing,
+  };
+  return { middleware: [passOn, passOn], observers: [observer] };
 }

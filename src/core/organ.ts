@@ -39,7 +39,8 @@ export abstract class Organ<TIn extends Event = Event> {
   /**
    * Handles one event and returns the events it causes. May be sync or async. Throwing (or
    * rejecting) counts as a handler failure; the Spine's `handlerFailureMode` says what follows.
-   * `ctx` (signal, attempt, log, headers) may be left undeclared: `handle(event)` works.
+   * `ctx` (signal, attempt, log, headers) may be left undeclared: `handle(event)` works. The
+   * Spine always passes it; it is optional here so a test can call `organ.handle(event)`.
    */
-  abstract handle(event: TIn, ctx: HandlerContext): HandlerResult | Promise<HandlerResult>;
+  abstract handle(event: TIn, ctx?: HandlerContext): HandlerResult | Promise<HandlerResult>;
 }

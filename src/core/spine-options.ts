@@ -4,6 +4,7 @@
 
 import { MAX_TIMER_MS } from "../utils/timing.js";
 import type { Backend } from "./backend.js";
+import { capabilityProblems } from "./capabilities.js";
 import {
   type DedupeOptions,
   type ResolvedDedupeOptions,
@@ -265,43 +266,15 @@ function oneOf<T extends string>(
 }
 
 /**
- * Checks that a backend's declared capabilities come with the methods they need, so a backend
- * that declares what it cannot do fails when the Spine is built, not mid-run.
+ * Refuses a backend that declares what it cannot back, when the Spine is built, not mid-run.
  */
 function checkCapabilities(backend: Backend): void {
-  const caps = (backend as { capabilities?: unknown }).capabilities;
-  if (typeof caps !== "object" || caps === null) {
+  const problems = capabilityProblems(backend);
+  if (problems.length > 0) {
     throw new InvalidOptionError(
-      "backend.capabilities",
-      "an object declaring { durable, atomicCommit, synchronous, delayedRelease, deadLetter, redelivery }",
-      caps,
-    );
-  }
-  const needs: readonly [keyof Backend["capabilities"], boolean, string][] = [
-    ["atomicCommit", typeof backend.commit === "function", "a commit() method"],
-    ["synchronous", typeof backend.sync === "object" && backend.sync !== null, "a sync object"],
-    ["redelivery", typeof backend.release === "function", "a release() method"],
-    ["delayedRelease", typeof backend.release === "function", "a release() method"],
-    ["deadLetter", typeof backend.nack === "function", "a nack() method"],
-  ];
-  for (const [name, present, what] of needs) {
-    const declared = (caps as Record<string, unknown>)[name];
-    if (typeof declared !== "boolean") {
-      throw new InvalidOptionError(`backend.capabilities.${name}`, "a boolean", declared);
-    }
-    if (declared && !present) {
-      throw new InvalidOptionError(
-        "backend",
-        `a Backend with ${what}, since it declares capabilities.${name}`,
-        backend,
-      );
-    }
-  }
-  if (typeof (caps as Record<string, unknown>).durable !== "boolean") {
-    throw new InvalidOptionError(
-      "backend.capabilities.durable",
-      "a boolean",
-      (caps as Record<string, unknown>).durable,
+      "backend",
+      `a Backend whose capabilities match its methods; this one ${problems.join("; ")}`,
+      backend,
     );
   }
 }

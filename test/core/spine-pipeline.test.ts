@@ -44,7 +44,7 @@ describe("Spine middleware", () => {
       };
     class Tagged extends Organ {
       readonly listensTo = ["GO"];
-      readonly middleware = [tag("organ-1"), tag("organ-2")];
+      override readonly middleware = [tag("organ-1"), tag("organ-2")];
       handle(_event: Event): void {
         order.push("handler");
       }

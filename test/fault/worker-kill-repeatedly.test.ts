@@ -65,7 +65,12 @@ describeRedis("necrostack workers killed with SIGKILL again and again", () => {
       {
         timeoutMs: 90_000,
         intervalMs: 100,
-        describe: async () => `${await fixture.redis.hlen(`${key}:done`)} of ${JOBS} done`,
+        describe: async () =>
+          `${await fixture.redis.hlen(`${key}:done`)} of ${JOBS} done; dead letters: ${JSON.stringify(
+            (await fixture.redis.xrange(`${stream}:dlq`, "-", "+")).map(
+              ([, f]) => f[f.indexOf("reason") + 1],
+            ),
+          )}; pending: ${JSON.stringify(await fixture.redis.call("XPENDING", stream, "g"))}`,
       },
     );
     for (const worker of [steady, last]) worker.signal("SIGTERM");
