@@ -10,6 +10,7 @@
  * unbounded list (a commit of 100,000 events) overflows the stack.
  */
 import { isUtf8 } from "node:buffer";
+import { backoff } from "../../utils/backoff.js";
 import type { Command, Redis, RedisOptions } from "ioredis";
 import type {
   ConnectionListener,
@@ -29,7 +30,7 @@ const CONNECTION_OPTIONS = {
   lazyConnect: true,
   maxRetriesPerRequest: 3,
   retryStrategy: (attempt: number): number =>
-    Math.min(2_000, 50 * 2 ** Math.min(attempt, 6)) + Math.floor(Math.random() * 50),
+    backoff({ initialMs: 100, factor: 2, maxMs: 2_000 }, attempt) + Math.floor(Math.random() * 50),
 } satisfies RedisOptions;
 
 type RedisClass = new (url: string, options: RedisOptions) => Redis;

@@ -11,6 +11,7 @@
  * command connection, and pauses only while that connection is down.
  */
 import type { Logger } from "../../core/logging.js";
+import { backoff } from "../../utils/backoff.js";
 import { isNoGroupError, type StreamClient, type StreamEntry } from "./client.js";
 import { MOVE_PAGE, moveDueEntries } from "./delayed-release.js";
 import type { HeldEntries } from "./held-entries.js";
@@ -21,7 +22,8 @@ import { type RecoveryRound, recoverIdleEntries } from "./recovery.js";
 import { REMOVE_IDLE_CONSUMERS, TOUCH } from "./scripts.js";
 
 /** Longest extra pause after failed recovery rounds. */
-const MAX_BACKOFF_MS = 2_000;
+/** The extra pause after the n-th failed round in a row. */
+const FAILURE_BACKOFF = { initialMs: 50, factor: 2, maxMs: 2_000 } as const;
 /** Entry ids per keep-alive call: a consumer may hold any number, a call stays small. */
 export const TOUCH_CHUNK = 1_000;
 /** Consumers removed per clean-up round. */
@@ -116,7 +118,7 @@ export class Maintenance {
       round.settled > 0 &&
       round.next !== undefined &&
       host.options.batchSize - host.held.size > 0;
-    const pause = this.#failures === 0 ? 0 : Math.min(MAX_BACKOFF_MS, 25 * 2 ** this.#failures);
+    const pause = this.#failures === 0 ? 0 : backoff(FAILURE_BACKOFF, this.#failures);
     this.#schedule(again ? 0 : host.options.claimIntervalMs + pause);
   }
 
@@ -150,7 +152,7 @@ export class Maintenance {
       } catch (error) {
         outage.taskFailed("move of delayed releases", error);
         this.#moveFailures++;
-        next += Math.min(MAX_BACKOFF_MS, 25 * 2 ** this.#moveFailures);
+        next += backoff(FAILURE_BACKOFF, this.#moveFailures);
       }
     }
     this.#moving = false;
