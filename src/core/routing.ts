@@ -5,6 +5,7 @@
  * is then one map lookup and one call per organ.
  */
 import { organsOf } from "./decorators.js";
+import { checkMiddlewareList } from "./function-organ.js";
 import { describeValue } from "./errors.js";
 import type { Event } from "./event.js";
 import type { Handler, Middleware, OrganInfo } from "./handler.js";
@@ -106,7 +107,7 @@ function compose(organ: Organ, options: RouteOptions): Handler {
     settings.middleware ??
     (settings.constructor as { middleware?: readonly Middleware[] }).middleware ??
     [];
-  checkMiddleware(organMiddleware, `Organ ${organ.name}: middleware`);
+  checkMiddlewareList(organMiddleware, `Organ ${organ.name}: middleware`);
   // The first in a list is the outermost: wrap from the last.
   for (let i = organMiddleware.length - 1; i >= 0; i--) {
     handler = wrap(
@@ -130,19 +131,6 @@ function wrap(middleware: Middleware, next: Handler, info: OrganInfo, label: str
     );
   }
   return handler;
-}
-
-function checkMiddleware(list: unknown, label: string): void {
-  if (!Array.isArray(list)) {
-    throw new TypeError(`${label} must be an array of middleware, got ${describeValue(list)}`);
-  }
-  list.forEach((item: unknown, i) => {
-    if (typeof item !== "function") {
-      throw new TypeError(
-        `${label}[${i}] must be a function (next, organ) => handler, got ${describeValue(item)}`,
-      );
-    }
-  });
 }
 
 function checkOrgan(organ: Organ, index: number): void {

@@ -5,6 +5,7 @@
 import { MAX_TIMER_MS } from "../utils/timing.js";
 import type { Backend } from "./backend.js";
 import { capabilityProblems } from "./capabilities.js";
+import { checkMiddlewareList } from "./function-organ.js";
 import {
   type DedupeOptions,
   type ResolvedDedupeOptions,
@@ -170,6 +171,7 @@ export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions
     throw new InvalidOptionError("backend", "a Backend (with enqueue, pull and ack)", backend);
   }
   checkCapabilities(backend);
+  if (options.middleware !== undefined) checkMiddlewareList(options.middleware, "middleware");
   const list = <T>(name: string, value: readonly T[] | undefined, what: string): readonly T[] => {
     if (value === undefined) return [];
     if (!Array.isArray(value)) throw new InvalidOptionError(name, `an array of ${what}`, value);
