@@ -128,9 +128,9 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
    */
   readonly payload: Readonly<TPayload>;
   /**
-   * The id (undefined until first read when none was given) or, for an event with headers, an
-   * object holding the id and the headers. One slot for both: one field more on every event cost
-   * about 10% of the time to construct one, and most events have no headers.
+   * The id (undefined until first read when none was given) or, for an event with headers or a
+   * cause, an {@link Extras} object holding the id with them. One slot for all of it, so an event
+   * with neither is no larger than before headers existed.
    */
   #idOrExtras: string | undefined | Extras;
   readonly #ms: number;

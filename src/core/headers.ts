@@ -121,7 +121,8 @@ export function parseHeaders(text: string, issues: ValidationIssue[]): EventHead
 
 /** The headers' JSON text for a transport: `""` when there are none. */
 export function headersText(headers: EventHeaders): string {
-  return headers === EMPTY_HEADERS ? "" : JSON.stringify(headers);
+  for (const _ in headers) return JSON.stringify(headers);
+  return "";
 }
 
 /** Copies `names` of `source` into `out`, checking each; false when any was bad. */

@@ -1,7 +1,8 @@
 /**
  * Fuzzing what a RedisBackend reads: fast-check writes stream entries with a raw client, byte
  * for byte (random field names and values, invalid UTF-8, JSON of every shape, deep and large
- * payloads, valid events mixed in), and a Spine on a RedisBackend consumes them. Every entry must
+ * payloads, headers fields of every kind, valid events mixed in), and a Spine on a RedisBackend
+ * consumes them. Every entry must
  * end exactly one way, handled (the event it holds, exactly) or dead-lettered (with a reason and
  * its entry id), and the group's pending list must end empty.
  */
@@ -37,6 +38,7 @@ interface FuzzEntry {
 
 const utf8 = (text: string): Buffer => Buffer.from(text, "utf8");
 const EVENT = utf8("event");
+const HEADERS = utf8("headers");
 
 /** Byte sequences no UTF-8 decoder may accept. */
 const INVALID_UTF8: readonly (readonly number[])[] = [
@@ -113,12 +115,33 @@ const MUTATIONS: readonly ((wire: Wire) => Wire)[] = [
 ];
 
 const otherName = fc
-  .oneof(fc.constantFrom("body", "Event", "event ", "evento", "", "original_id", "reason"), text)
-  .filter((name) => name !== "event")
+  .oneof(
+    fc.constantFrom("body", "Event", "event ", "evento", "Headers", "", "original_id", "reason"),
+    text,
+  )
+  .filter((name) => name !== "event" && name !== "headers")
   .map(utf8);
 const randomBytes = fc.uint8Array({ maxLength: 48 }).map((bytes) => Buffer.from(bytes));
 const anyValue = fc.oneof(text.map(utf8), randomBytes);
 const otherFields = fc.array(fc.tuple(otherName, anyValue), { maxLength: 3 });
+
+const headerName = fc
+  .tuple(
+    fc.constantFrom(..."abcz09"),
+    fc.string({ unit: fc.constantFrom(..."az09._-"), maxLength: 10 }),
+  )
+  .map(([first, rest]) => first + rest);
+/** A headers field's value: valid headers, headers that break a rule, any JSON, any bytes. */
+const headersValue = fc.oneof(
+  fc
+    .dictionary(headerName, fc.oneof(text, loneSurrogates), { maxKeys: 5 })
+    .map((headers) => utf8(JSON.stringify(headers))),
+  fc
+    .dictionary(fc.oneof(headerName, text), fc.oneof(text, jsonValue), { minKeys: 1, maxKeys: 3 })
+    .map((headers) => utf8(JSON.stringify(headers))),
+  fc.json({ maxDepth: 2 }).map(utf8),
+  anyValue,
+);
 
 /** `fields` with `field` inserted at `at` (modulo the length). */
 function insert(fields: readonly Field[], field: Field, at: number): Field[] {
@@ -144,6 +167,18 @@ const entry: fc.Arbitrary<FuzzEntry> = fc.oneof(
     kind: "valid event",
     fields: insert(extra, [EVENT, utf8(JSON.stringify(wire))], at),
   })),
+  fc
+    .record({ wire: validWire, headers: headersValue, twice: fc.boolean(), at: fc.nat() })
+    .map(({ wire, headers, twice, at }) => ({
+      kind: "event with a headers field",
+      fields: insert(
+        twice
+          ? [[HEADERS, utf8("{}")] as Field, [HEADERS, headers] as Field]
+          : [[HEADERS, headers]],
+        [EVENT, utf8(JSON.stringify(wire))],
+        at,
+      ),
+    })),
   fc.array(fc.tuple(otherName, anyValue), { minLength: 1, maxLength: 4 }).map((fields) => ({
     kind: "no event field",
     fields,
@@ -218,24 +253,29 @@ const entries = fc
 // What each entry must become
 
 type Outcome =
-  | { readonly handled: true; readonly wire: Wire }
+  | { readonly handled: true; readonly wire: Wire; readonly headers: unknown }
   | { readonly handled: false; readonly utf8: boolean };
 
 /**
  * An entry with bytes that are not UTF-8 anywhere is dead-lettered, and its reason names UTF-8
  * when that is what is wrong with it (in the event field, or an otherwise valid entry).
- * Otherwise its event is its last `event` field, as Redis clients that read fields into a map
- * see it and as the dead-letter script copies it: handled when that is a valid event,
- * dead-lettered otherwise.
+ * Otherwise its event is its last `event` field and its headers its last `headers` field, as Redis
+ * clients that read fields into a map see them and as the dead-letter script copies them:
+ * handled when they are a valid event and valid headers (or no headers field), dead-lettered
+ * otherwise.
  */
 function expectedOutcome(entry: FuzzEntry): Outcome {
   const field = lastEventField(entry);
+  const headers = lastField(entry, HEADERS)?.toString("utf8");
   const wire = field === undefined ? undefined : validWireOf(field.toString("utf8"));
   if (entry.fields.some(([name, value]) => !isUtf8(name) || !isUtf8(value))) {
     const eventFieldBad = field !== undefined && !isUtf8(field);
     return { handled: false, utf8: eventFieldBad || wire !== undefined };
   }
-  return wire === undefined ? { handled: false, utf8: false } : { handled: true, wire };
+  if (wire === undefined || !validHeaders(field as Buffer, headers)) {
+    return { handled: false, utf8: false };
+  }
+  return { handled: true, wire, headers: headers === undefined ? {} : JSON.parse(headers) };
 }
 
 /** The parsed JSON when it is a valid event's wire form. */
@@ -248,12 +288,29 @@ function validWireOf(json: string): Wire | undefined {
   return JSON.parse(json) as Wire;
 }
 
-function lastEventField(entry: FuzzEntry): Buffer | undefined {
-  return entry.fields.filter(([name]) => name.equals(EVENT)).at(-1)?.[1];
+function validHeaders(event: Buffer, headers: string | undefined): boolean {
+  try {
+    Event.fromJSON(event.toString("utf8"), headers);
+  } catch {
+    return false;
+  }
+  return true;
 }
 
-/** The event an entry holds, as the organ must see it: the same id, time, type and payload. */
-function matches(event: Event, wire: Wire): boolean {
+function lastEventField(entry: FuzzEntry): Buffer | undefined {
+  return lastField(entry, EVENT);
+}
+
+function lastField(entry: FuzzEntry, name: Buffer): Buffer | undefined {
+  return entry.fields.filter(([field]) => field.equals(name)).at(-1)?.[1];
+}
+
+/**
+ * The event an entry holds, as the organ must see it: the same id, time, type, payload and
+ * headers.
+ */
+function matches(event: Event, wire: Wire, headers: unknown): boolean {
+  if (JSON.stringify(event.headers) !== JSON.stringify(headers)) return false;
   const { id, timestamp, event_type: type, payload } = wire;
   if (typeof id === "string" && event.id !== id.toLowerCase()) return false;
   if (timestamp !== undefined) {
@@ -303,7 +360,9 @@ describeRedis("RedisBackend reading fuzzed stream entries", () => {
           const letters = deadLetters.filter((letter) => letter.originalId === id);
           const what = `entry ${i} (${entry.kind}, ${id})`;
           if (outcome.handled) {
-            const at = unmatched.findIndex((event) => matches(event, outcome.wire));
+            const at = unmatched.findIndex((event) =>
+              matches(event, outcome.wire, outcome.headers),
+            );
             if (at === -1) problems.push(`${what}: not handled as ${JSON.stringify(outcome.wire)}`);
             else unmatched.splice(at, 1);
             if (letters.length > 0) {
@@ -323,6 +382,12 @@ describeRedis("RedisBackend reading fuzzed stream entries", () => {
           const original = lastEventField(entry) ?? Buffer.alloc(0);
           if (!letter.event.equals(original)) {
             problems.push(`${what}: dead letter's event field is not the entry's`);
+          }
+          const headers = lastField(entry, HEADERS);
+          if (
+            headers === undefined ? letter.headers !== undefined : !letter.headers?.equals(headers)
+          ) {
+            problems.push(`${what}: dead letter's headers field is not the entry's`);
           }
         });
         for (const event of unmatched) {
@@ -370,6 +435,7 @@ describeRedis("RedisBackend reading fuzzed stream entries", () => {
     readonly originalId: string;
     readonly reason: string;
     readonly event: Buffer;
+    readonly headers: Buffer | undefined;
   }
 
   async function readDeadLetters(dlqKey: string): Promise<DeadLetter[]> {
@@ -383,6 +449,7 @@ describeRedis("RedisBackend reading fuzzed stream entries", () => {
         originalId: fields.get("original_id")?.toString() ?? "",
         reason: fields.get("reason")?.toString() ?? "",
         event: fields.get("event") ?? Buffer.alloc(0),
+        headers: fields.get("headers"),
       };
     });
   }

@@ -13,13 +13,15 @@
 import type { StreamClient } from "./client.js";
 import { CommitTooLargeError } from "./errors.js";
 import { COMMIT } from "./scripts.js";
+import type { EmittedTexts } from "./wire.js";
 
 /** Arguments per script call before a flush starts another. */
 export const CALL_MAX_ARGS = 8_192;
-/** Bytes of event JSON per script call before a flush starts another. */
+/** Bytes of event and header JSON per script call before a flush starts another. */
 export const CALL_MAX_BYTES = 4 * 1024 * 1024;
 /**
- * The largest single commit: the JSON of every event one handled event emitted. Past it the
+ * The largest single commit: the JSON of every event one handled event emitted, and of their
+ * headers. Past it the
  * commit is refused with `CommitTooLargeError`; Redis itself closes a connection whose query
  * passes 1 GiB (`client-query-buffer-limit`), and one script this size holds Redis for seconds.
  */
@@ -27,8 +29,8 @@ export const MAX_COMMIT_BYTES = 256 * 1024 * 1024;
 
 interface PendingCommit {
   readonly id: string;
-  readonly events: readonly string[];
-  /** UTF-16 length of the events' JSON: a cheap stand-in for their size in bytes. */
+  readonly emitted: EmittedTexts;
+  /** UTF-16 length of the texts: a cheap stand-in for their size in bytes. */
   readonly size: number;
   resolve(result: number): void;
   reject(error: unknown): void;
@@ -58,25 +60,27 @@ export class CommitBatch {
   }
 
   /**
-   * Acks entry `id` and adds `events` (JSON texts) if this consumer still owns it. Resolves the
-   * number added, or a negative code of the commit script (see scripts.ts).
+   * Acks entry `id` and adds the `emitted` events (see wire.ts) if this consumer still owns it.
+   * Resolves the number added, or a negative code of the commit script (see scripts.ts).
    */
-  commit(id: string, events: readonly string[]): Promise<number> {
+  commit(id: string, emitted: EmittedTexts): Promise<number> {
+    const { texts } = emitted;
     let size = 0;
-    for (const json of events) size += json.length;
+    for (const text of texts) size += text.length;
     // A UTF-16 unit is at most 3 bytes of UTF-8: refuse only what is surely too large, and
     // measure exactly only near the limit.
     if (size * 3 > MAX_COMMIT_BYTES) {
       let bytes = 0;
-      for (const json of events) bytes += Buffer.byteLength(json);
+      for (const text of texts) bytes += Buffer.byteLength(text);
       if (bytes > MAX_COMMIT_BYTES) {
-        return Promise.reject(new CommitTooLargeError(id, events.length, bytes, MAX_COMMIT_BYTES));
+        const count = emitted.withHeaders ? texts.length / 2 : texts.length;
+        return Promise.reject(new CommitTooLargeError(id, count, bytes, MAX_COMMIT_BYTES));
       }
     }
     return new Promise((resolve, reject) => {
       // Flushed after the current run of microtasks: every commit made meanwhile joins in.
       if (this.#queue.length === 0) process.nextTick(() => this.#flush());
-      this.#queue.push({ id, events, size, resolve, reject });
+      this.#queue.push({ id, emitted, size, resolve, reject });
     });
   }
 
@@ -88,7 +92,7 @@ export class CommitBatch {
     let bytes = 0;
     for (let i = 0; i < queue.length; i++) {
       const pending = queue[i] as PendingCommit;
-      const entryArgs = 2 + pending.events.length;
+      const entryArgs = 2 + pending.emitted.texts.length;
       if (i > from && (args + entryArgs > CALL_MAX_ARGS || bytes + pending.size > CALL_MAX_BYTES)) {
         this.#send(queue.slice(from, i));
         from = i;
@@ -103,9 +107,11 @@ export class CommitBatch {
 
   #send(batch: readonly PendingCommit[]): void {
     const args: (string | number)[] = this.#head.slice();
-    for (const pending of batch) {
-      args.push(pending.id, pending.events.length);
-      for (const json of pending.events) args.push(json);
+    for (const { id, emitted } of batch) {
+      const { texts, withHeaders } = emitted;
+      // A negative count: each event's JSON is followed by its headers' JSON (see COMMIT).
+      args.push(id, withHeaders ? -texts.length / 2 : texts.length);
+      for (const text of texts) args.push(text);
     }
     this.#client.runScript(COMMIT, [this.#stream], args).then(
       (reply) => {

@@ -34,7 +34,7 @@ import {
 } from "./options.js";
 import { OutageLog } from "./outage-log.js";
 import { DEAD_LETTER, HAND_BACK, LEAVE_GROUP } from "./scripts.js";
-import { decodeEntry, EVENT_FIELD, encodeEvent } from "./wire.js";
+import { decodeEntry, encodeEmitted, encodeEvent, encodeHeaders, entryFields } from "./wire.js";
 
 /** Longest pause between failed reads. */
 const MAX_BACKOFF_MS = 2_000;
@@ -111,7 +111,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     if (this.#closed) throw new BackendClosedError("enqueue");
     const client = this.#client ?? (await this.#connect());
     try {
-      await client.add(this.streamKey, [EVENT_FIELD, encodeEvent(event)], this.#options.maxLen);
+      await client.add(this.streamKey, entryFields(event), this.#options.maxLen);
     } catch (error) {
       throw new RedisOperationError("enqueue (XADD)", this.#target, error);
     }
@@ -224,11 +224,9 @@ export class RedisBackend implements Backend, AsyncDisposable {
       this.#options.maxLen ?? 0,
       this.#options.batchSize * 4,
     );
-    const events: string[] = [];
-    for (const next of emitted) events.push(encodeEvent(next));
     let result: number;
     try {
-      result = await this.#track(this.#commits.commit(id, events));
+      result = await this.#track(this.#commits.commit(id, encodeEmitted(emitted)));
     } catch (error) {
       this.#held.keepForRetry(event, delivery);
       throw new RedisOperationError("commit", this.#target, error);
@@ -262,7 +260,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     const delivery = this.#held.settle(event);
     if (delivery === undefined) return;
     const client = await this.#connect();
-    await this.#deadLetter(client, delivery.id, reason, encodeEvent(event));
+    await this.#deadLetter(client, delivery.id, reason, encodeEvent(event), encodeHeaders(event));
   }
 
   /**
@@ -304,7 +302,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     const { maxRetries } = this.#options;
     if (delivery.attempt >= maxRetries) {
       const why = `Failed on all ${maxRetries} deliveries; last failure: ${reason ?? "not given"}`;
-      await this.#deadLetter(client, delivery.id, why, encodeEvent(event));
+      await this.#deadLetter(client, delivery.id, why, encodeEvent(event), encodeHeaders(event));
       return;
     }
     if (delayMs === 0) return;
@@ -586,6 +584,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     id: string,
     reason: string,
     fallback: string,
+    fallbackHeaders = "",
   ): Promise<void> {
     let result: unknown;
     try {
@@ -601,6 +600,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
             this.consumerName,
             0,
             fallback,
+            fallbackHeaders,
           ],
         ),
       );

@@ -15,20 +15,45 @@ import { type LuaScript, luaScript } from "./client.js";
  * `batchSize` entries); only when that read is cut short at `limit` is an entry looked up alone.
  *
  * KEYS: stream. ARGV: group, consumer, maxLen (0 = no trimming), limit, then per entry: its id,
- * the number n of emitted events, and their n JSON texts. Returns one result per entry: the
- * number of events added, -1 when another consumer owns the entry, -2 when the group no longer
- * exists, -3 when the entry is pending for nobody: already acked, typically by this very commit
- * applied once before its reply was lost in a reconnection and the call was sent again.
+ * a count n, and the emitted events' texts:
+ * - n >= 0: n event JSON texts (none of the events has headers);
+ * - n < 0: -n pairs of an event JSON text and its headers JSON text ('' for none).
+ * So events without headers cost no argument for them. Each event is added as an entry with an
+ * `event` field, and a `headers` field only when its headers text is not ''.
+ * Returns one result per entry: the number of events added, -1 when another consumer owns the
+ * entry, -2 when the group no longer exists, -3 when the entry is pending for nobody: already
+ * acked, typically by this very commit applied once before its reply was lost in a reconnection
+ * and the call was sent again.
  */
 export const COMMIT: LuaScript = luaScript(`
 local group, consumer, maxlen, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local function add(event, headers)
+  if headers ~= '' then
+    if maxlen > 0 then
+      redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'event', event, 'headers', headers)
+    else
+      redis.call('XADD', KEYS[1], '*', 'event', event, 'headers', headers)
+    end
+  elseif maxlen > 0 then
+    redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'event', event)
+  else
+    redis.call('XADD', KEYS[1], '*', 'event', event)
+  end
+end
+-- The events of the entry whose count is at ARGV[i + 1]: how many, and texts per event.
+local function shape(i)
+  local n = tonumber(ARGV[i + 1])
+  if n < 0 then return -n, 2 end
+  return n, 1
+end
 local results = {}
 local pel = redis.pcall('XPENDING', KEYS[1], group, '-', '+', limit, consumer)
 if type(pel) == 'table' and pel.err then
   local i = 5
   while i <= #ARGV do
     results[#results + 1] = -2
-    i = i + 2 + tonumber(ARGV[i + 1])
+    local n, width = shape(i)
+    i = i + 2 + n * width
   end
   return results
 end
@@ -38,19 +63,16 @@ local truncated = #pel >= limit
 local acks = {}
 local i = 5
 while i <= #ARGV do
-  local id, n = ARGV[i], tonumber(ARGV[i + 1])
+  local id = ARGV[i]
+  local n, width = shape(i)
   i = i + 2
   local mine = owned[id]
   if not mine and truncated then
     mine = #redis.call('XPENDING', KEYS[1], group, id, id, 1, consumer) > 0
   end
   if mine then
-    for j = i, i + n - 1 do
-      if maxlen > 0 then
-        redis.call('XADD', KEYS[1], 'MAXLEN', '~', maxlen, '*', 'event', ARGV[j])
-      else
-        redis.call('XADD', KEYS[1], '*', 'event', ARGV[j])
-      end
+    for j = i, i + (n - 1) * width, width do
+      add(ARGV[j], width == 2 and ARGV[j + 1] or '')
     end
     acks[#acks + 1] = id
     results[#results + 1] = n
@@ -59,7 +81,7 @@ while i <= #ARGV do
   else
     results[#results + 1] = -1
   end
-  i = i + n
+  i = i + n * width
 end
 for k = 1, #acks, 500 do
   redis.call('XACK', KEYS[1], group, unpack(acks, k, math.min(k + 499, #acks)))
@@ -69,14 +91,16 @@ return results
 
 /**
  * Dead-letter: copy an entry to the dead-letter stream in NecroStack's layout (`original_id`,
- * `event`, `reason`, `failed_at`) and ack it, if it is still pending as expected: owned by
+ * `event`, `reason`, `failed_at`, and `headers` when the entry has that field, copied as it is so
+ * a dead letter put back keeps them) and ack it, if it is still pending as expected: owned by
  * `consumer` when one is given, else idle at least `minIdle` ms (so two consumers recovering at
  * once dead-letter it once). An entry that is gone from the stream is acked with no copy unless
  * `fallback` holds its event.
  *
  * KEYS: stream, dlq. ARGV: group, entry id, reason, failed_at, consumer ('' = any), minIdle,
- * fallback event JSON ('' = none). Returns 1 when copied, 0 when acked without a copy, -1 when
- * the entry was not pending as expected.
+ * fallback event JSON ('' = none), optionally fallback headers JSON ('' = none; used only with
+ * the fallback event). Returns 1 when copied, 0 when acked without a copy, -1 when the entry was
+ * not pending as expected.
  */
 export const DEAD_LETTER: LuaScript = luaScript(`
 local check
@@ -87,17 +111,24 @@ else
 end
 if type(check) == 'table' and check.err then return -1 end
 if #check == 0 then return -1 end
-local event = ARGV[7]
+local event, headers = ARGV[7], nil
+if ARGV[8] ~= nil and ARGV[8] ~= '' then headers = ARGV[8] end
 local found = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
 if #found > 0 then
+  headers = nil
   local fields = found[1][2]
   for i = 1, #fields, 2 do
-    if fields[i] == 'event' then event = fields[i + 1] end
+    if fields[i] == 'event' then event = fields[i + 1]
+    elseif fields[i] == 'headers' then headers = fields[i + 1] end
   end
 end
 local copied = 0
 if event ~= '' or #found > 0 then
-  redis.call('XADD', KEYS[2], '*', 'original_id', ARGV[2], 'event', event, 'reason', ARGV[3], 'failed_at', ARGV[4])
+  if headers ~= nil then
+    redis.call('XADD', KEYS[2], '*', 'original_id', ARGV[2], 'event', event, 'headers', headers, 'reason', ARGV[3], 'failed_at', ARGV[4])
+  else
+    redis.call('XADD', KEYS[2], '*', 'original_id', ARGV[2], 'event', event, 'reason', ARGV[3], 'failed_at', ARGV[4])
+  end
   copied = 1
 end
 redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])

@@ -1,20 +1,59 @@
 /**
  * The wire format, shared with NecroStack for Python: an entry's `event` field holds the event's
- * JSON (`id`, `timestamp`, `event_type`, `payload`). Anything else of ours would go in other
- * fields, never inside that JSON, because the Python model rejects unknown keys.
+ * JSON (`id`, `timestamp`, `event_type`, `payload`) and nothing else, because the Python model
+ * rejects unknown keys. Headers go in a `headers` field of their own (a JSON object of strings),
+ * present only when the event has some: Python readers ignore fields they do not know, and an
+ * entry without the field (every entry Python writes) reads as having no headers.
  */
 import { EventValidationError, messageOf } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
+import { headersText } from "../../core/headers.js";
 
 /** The entry field that holds the event JSON. */
 export const EVENT_FIELD = "event";
+/** The entry field that holds the headers JSON; absent when the event has no headers. */
+export const HEADERS_FIELD = "headers";
 
 /** The event's JSON for the `event` field. */
 export function encodeEvent(event: Event): string {
   return JSON.stringify(event.toJSON());
 }
 
-/** The event an entry holds, or why it holds none (for the dead-letter stream). */
+/** The headers' JSON for the `headers` field; `""` when there are none (no field is written). */
+export function encodeHeaders(event: Event): string {
+  return headersText(event.headers);
+}
+
+/** The fields of the entry that holds `event`, as XADD takes them. */
+export function entryFields(event: Event): string[] {
+  const json = encodeEvent(event);
+  const headers = encodeHeaders(event);
+  return headers === "" ? [EVENT_FIELD, json] : [EVENT_FIELD, json, HEADERS_FIELD, headers];
+}
+
+/** Emitted events as the commit script takes them (see COMMIT in scripts.ts). */
+export interface EmittedTexts {
+  /** Each event's JSON; when `withHeaders`, each followed by its headers' JSON (`""`: none). */
+  readonly texts: readonly string[];
+  /** False when no event has headers: then no text is spent on them. */
+  readonly withHeaders: boolean;
+}
+
+export function encodeEmitted(events: readonly Event[]): EmittedTexts {
+  const headers = events.map(encodeHeaders);
+  const withHeaders = headers.some((text) => text !== "");
+  const texts: string[] = [];
+  for (let i = 0; i < events.length; i++) {
+    texts.push(encodeEvent(events[i] as Event));
+    if (withHeaders) texts.push(headers[i] as string);
+  }
+  return { texts, withHeaders };
+}
+
+/**
+ * The event an entry holds, or why it holds none (for the dead-letter stream): its `event` field
+ * is not a valid event, or its `headers` field is not valid headers.
+ */
 export function decodeEntry(fields: Readonly<Record<string, string>>): Event | string {
   const json = fields[EVENT_FIELD];
   if (json === undefined) {
@@ -22,7 +61,7 @@ export function decodeEntry(fields: Readonly<Record<string, string>>): Event | s
     return `entry has no "${EVENT_FIELD}" field (fields: ${present.length > 0 ? present.join(", ") : "none"})`;
   }
   try {
-    return Event.fromJSON(json);
+    return Event.fromJSON(json, fields[HEADERS_FIELD]);
   } catch (error) {
     return error instanceof EventValidationError
       ? error.message
