@@ -3,6 +3,7 @@
  * The Redis Streams backend has its own entry point, `necrostack/redis`.
  */
 
+export { InMemoryBackend, type InMemoryBackendOptions } from "./backends/in-memory.js";
 /** Backends: where events wait between organs. */
 export type {
   Backend,
@@ -11,7 +12,21 @@ export type {
   ReleaseOptions,
   SyncBackendOps,
 } from "./core/backend.js";
-export { InMemoryBackend, type InMemoryBackendOptions } from "./backends/in-memory.js";
+export {
+  decorators,
+  type EventMap,
+  type EventOf,
+  type HandlerDecorator,
+  type HandlerMethod,
+  type HandlerMethodContext,
+  type OnDecorator,
+  on,
+  organsOf,
+  retry,
+  type TypedDecorators,
+  timeout,
+  use,
+} from "./core/decorators.js";
 /** Errors: every one extends NecroStackError and has a stable `code`. */
 export {
   BackendClosedError,
@@ -29,6 +44,15 @@ export {
 /** Events: the immutable, validated messages that flow between organs. */
 export { Event, type EventInit, type EventJSON } from "./core/event.js";
 export type { FailedEvent, FailureStage } from "./core/failed-events.js";
+export { type FunctionOrgan, type OrganOptions, organ } from "./core/function-organ.js";
+/** The handler pipeline: what a handler gets, and middleware around it. */
+export type {
+  Handler,
+  HandlerContext,
+  HandlerResult,
+  Middleware,
+  OrganInfo,
+} from "./core/handler.js";
 export {
   EMPTY_PAYLOAD,
   type JsonArray,
@@ -39,38 +63,13 @@ export {
 } from "./core/json.js";
 /** Logging: NecroStack's JSON line format through pino. */
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./core/logging.js";
-/** Organs: handler classes, function organs and decorated handler methods. */
-export { Organ } from "./core/organ.js";
-export { type FunctionOrgan, type OrganOptions, organ } from "./core/function-organ.js";
-export {
-  decorators,
-  type EventMap,
-  type EventOf,
-  type HandlerDecorator,
-  type HandlerMethod,
-  type HandlerMethodContext,
-  type OnDecorator,
-  on,
-  organsOf,
-  retry,
-  type TypedDecorators,
-  timeout,
-  use,
-} from "./core/decorators.js";
-/** The handler pipeline: what a handler gets, and middleware around it. */
-export type {
-  Handler,
-  HandlerContext,
-  HandlerResult,
-  Middleware,
-  OrganInfo,
-} from "./core/handler.js";
 /** Observers: what the Spine reports as it works (logs and stats are two of them). */
 export type { EnqueueFailure, RunInfo, SpineObserver } from "./core/observer.js";
+/** Organs: handler classes, function organs and decorated handler methods. */
+export { Organ } from "./core/organ.js";
 /** Retries: per event type policies and one backoff formula. */
 export { RetriesExhaustedError } from "./core/retry-policy.js";
 export type { RetryPolicies, RetryPolicy } from "./core/retry-policy-types.js";
-export { type BackoffOptions, backoff } from "./utils/backoff.js";
 /** The Spine: the dispatcher that runs organs over a backend. */
 export { type RunOptions, type RunUntil, Spine } from "./core/spine.js";
 export {
@@ -81,6 +80,7 @@ export {
 } from "./core/spine-options.js";
 export type { SpineStats } from "./core/stats.js";
 export type { TimestampInput } from "./core/timestamp.js";
+export { type BackoffOptions, backoff } from "./utils/backoff.js";
 
 /** Utilities. */
 export { maskSecrets, maskUrl } from "./utils/redact.js";

@@ -8,6 +8,7 @@ import { randomUUID } from "node:crypto";
 import { describeValue, EventValidationError, type ValidationIssue } from "./errors.js";
 import {
   copyHeaders,
+  createHeaders,
   EMPTY_HEADERS,
   type EventHeaders,
   HEADER,
@@ -417,7 +418,7 @@ function checkTimestamp(value: unknown, issues: ValidationIssue[], fallback: num
 
 /** `own` with the lineage headers made from `cause`, each one `own` lacks. */
 function withLineage(own: EventHeaders, cause: Event, hop: number): EventHeaders {
-  const out = Object.create(null) as Record<string, string>;
+  const out = createHeaders();
   for (const name in own) out[name] = own[name] as string;
   out[HEADER.CORRELATION_ID] ??= cause.headers[HEADER.CORRELATION_ID] ?? cause.id;
   out[HEADER.CAUSATION_ID] ??= cause.id;

@@ -44,11 +44,20 @@ export const MAX_HEADERS = 64;
 export const MAX_HEADERS_BYTES = 8 * 1024;
 
 /**
- * The headers of an event that has none, shared by all of them. Null-prototype, like every
- * headers object: reading an absent name such as `"constructor"` gives `undefined`, not a
- * function inherited from `Object.prototype`.
+ * The prototype of every headers object: empty, and with no prototype of its own, so reading an
+ * absent name such as `"constructor"` gives `undefined`, not a function of `Object.prototype`.
+ * Not `Object.create(null)` objects themselves: V8 keeps those in dictionary mode, where building
+ * and freezing one cost about three times as much.
  */
-export const EMPTY_HEADERS: EventHeaders = Object.freeze(Object.create(null) as EventHeaders);
+const HEADERS_PROTOTYPE: object = Object.freeze(Object.create(null));
+
+/** A new, empty headers object, to fill and then freeze. */
+export function createHeaders(): Record<string, string> {
+  return Object.create(HEADERS_PROTOTYPE) as Record<string, string>;
+}
+
+/** The headers of an event that has none, shared by all of them. */
+export const EMPTY_HEADERS: EventHeaders = Object.freeze(createHeaders());
 
 const NAME = /^[a-z0-9][a-z0-9._-]*$/;
 const PATH = ["headers"] as const;
@@ -58,7 +67,7 @@ const PATH = ["headers"] as const;
  * the header) and returns {@link EMPTY_HEADERS}.
  */
 export function copyHeaders(value: unknown, issues: ValidationIssue[]): EventHeaders {
-  if (!isPlainObject(value)) {
+  if (!isHeadersSource(value)) {
     issues.push({ message: `must be an object of strings, got ${kindOf(value)}`, path: PATH });
     return EMPTY_HEADERS;
   }
@@ -69,7 +78,7 @@ export function copyHeaders(value: unknown, issues: ValidationIssue[]): EventHea
     issues.push({ message: tooMany(names.length), path: PATH });
     return EMPTY_HEADERS;
   }
-  const out = Object.create(null) as Record<string, string>;
+  const out = createHeaders();
   return apply(out, names, value, false, issues) ? finish(out, issues) : EMPTY_HEADERS;
 }
 
@@ -82,11 +91,11 @@ export function mergeHeaders(
   changes: unknown,
   issues: ValidationIssue[],
 ): EventHeaders {
-  if (!isPlainObject(changes)) {
+  if (!isHeadersSource(changes)) {
     issues.push({ message: `must be an object of strings, got ${kindOf(changes)}`, path: PATH });
     return base;
   }
-  const out = Object.create(null) as Record<string, string>;
+  const out = createHeaders();
   for (const name in base) out[name] = base[name] as string;
   if (!apply(out, Object.keys(changes), changes, true, issues)) return base;
   const before = issues.length;
@@ -123,6 +132,16 @@ export function parseHeaders(text: string, issues: ValidationIssue[]): EventHead
 export function headersText(headers: EventHeaders): string {
   for (const _ in headers) return JSON.stringify(headers);
   return "";
+}
+
+/** A plain object, or another event's headers. */
+function isHeadersSource(value: unknown): value is Record<string, unknown> {
+  return (
+    isPlainObject(value) ||
+    (typeof value === "object" &&
+      value !== null &&
+      Object.getPrototypeOf(value) === HEADERS_PROTOTYPE)
+  );
 }
 
 /** Copies `names` of `source` into `out`, checking each; false when any was bad. */

@@ -5,9 +5,9 @@
  * is then one map lookup and one call per organ.
  */
 import { organsOf } from "./decorators.js";
-import { checkMiddlewareList } from "./function-organ.js";
 import { describeValue } from "./errors.js";
 import type { Event } from "./event.js";
+import { checkMiddlewareList } from "./function-organ.js";
 import type { Handler, Middleware, OrganInfo } from "./handler.js";
 import { Organ } from "./organ.js";
 import { type ResolvedRetryPolicy, resolveRetryPolicy, retryMiddleware } from "./retry-policy.js";

@@ -5,13 +5,13 @@
 import { MAX_TIMER_MS } from "../utils/timing.js";
 import type { Backend } from "./backend.js";
 import { capabilityProblems } from "./capabilities.js";
-import { checkMiddlewareList } from "./function-organ.js";
 import {
   type DedupeOptions,
   type ResolvedDedupeOptions,
   resolveDedupeOptions,
 } from "./dedupe-store.js";
 import { InvalidOptionError } from "./errors.js";
+import { checkMiddlewareList } from "./function-organ.js";
 import type { Middleware } from "./handler.js";
 import type { Logger } from "./logging.js";
 import type { SpineObserver } from "./observer.js";

@@ -10,8 +10,8 @@
  * unbounded list (a commit of 100,000 events) overflows the stack.
  */
 import { isUtf8 } from "node:buffer";
-import { backoff } from "../../utils/backoff.js";
 import type { Command, Redis, RedisOptions } from "ioredis";
+import { backoff } from "../../utils/backoff.js";
 import type {
   ConnectionListener,
   GroupInfo,
