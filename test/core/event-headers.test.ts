@@ -88,6 +88,13 @@ describe("Event headers", () => {
       }).toThrow(TypeError);
     });
 
+    it("takes another event's headers as they are", () => {
+      const first = new Event({ eventType: "A", headers: { tenant: "t-1" } });
+      const second = new Event({ eventType: "B", headers: first.headers });
+      expect(second.headers).toEqual({ tenant: "t-1" });
+      expect(Event.fromJSON({ event_type: "C" }, first.headers).headers).toEqual({ tenant: "t-1" });
+    });
+
     it("accepts up to 64 headers and 8 KiB of JSON", () => {
       expect(Object.keys(withRaw(many(MAX_HEADERS)).headers)).toHaveLength(MAX_HEADERS);
       // {"big":"…"} is 10 bytes around the value.
