@@ -42,7 +42,7 @@ export {
   type ValidationIssue,
 } from "./core/errors.js";
 /** Events: the immutable, validated messages that flow between organs. */
-export { Event, type EventInit, type EventJSON } from "./core/event.js";
+export { Event, type EventInit, type EventJSON, type EventWire } from "./core/event.js";
 export type { FailedEvent, FailureStage } from "./core/failed-events.js";
 export { type FunctionOrgan, type OrganOptions, organ } from "./core/function-organ.js";
 /** The handler pipeline: what a handler gets, and middleware around it. */
@@ -53,6 +53,15 @@ export type {
   Middleware,
   OrganInfo,
 } from "./core/handler.js";
+/** Headers: string metadata beside an event's payload, and the names NecroStack reserves. */
+export {
+  EMPTY_HEADERS,
+  type EventHeaders,
+  HEADER,
+  MAX_HEADERS,
+  MAX_HEADERS_BYTES,
+  type ReservedHeaderName,
+} from "./core/headers.js";
 export {
   EMPTY_PAYLOAD,
   type JsonArray,
