@@ -101,3 +101,27 @@ export class Call implements HandlerContext {
     else this.#controller.abort(reason);
   }
 }
+
+/** What dispatch calls a context with, besides what a handler reads. */
+export interface CallLike extends HandlerContext {
+  end(): void;
+}
+
+const NEVER_ABORTED = new AbortController().signal;
+
+/**
+ * The context passed where no user code can read it: a handler that declares only its event,
+ * with no middleware and no retry around it. Shared, so such calls allocate nothing.
+ */
+export const INERT: CallLike = Object.freeze({
+  signal: NEVER_ABORTED,
+  attempt: 1,
+  get log(): Logger {
+    throw new Error(
+      "The inert handler context has no logger: declare handle(event, ctx) to get one",
+    );
+  },
+  headers: Object.freeze({}),
+  organ: "",
+  end(): void {},
+});

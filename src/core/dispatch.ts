@@ -8,7 +8,7 @@
 import { shapeOf } from "../utils/shape.js";
 import { isThenable } from "../utils/thenable.js";
 import type { Backend } from "./backend.js";
-import { Call, type CallScope } from "./context.js";
+import { Call, type CallScope, INERT } from "./context.js";
 import type { EnqueuePolicy } from "./enqueue-policy.js";
 import { HandlerError } from "./errors.js";
 import { Event, hopOf, stampLineage } from "./event.js";
@@ -20,7 +20,13 @@ import { RetriesExhaustedError, RetryLater } from "./retry-policy.js";
 import type { Route, RouteTable } from "./routing.js";
 import type { HandlerFailureMode } from "./spine-options.js";
 
-/** What the organs made of one event so far. Created only once there is something to keep. */
+/**
+ * What the organs made of one event so far: nothing (undefined), the events they emitted (an
+ * array: the common case, one allocation), or, once a handler failed, an {@link Outcome}.
+ */
+type Progress = Event[] | Outcome | undefined;
+
+/** What the organs made of one event once a handler failed. */
 interface Outcome {
   emitted: Event[] | undefined;
   /** Why a handler failed (the last failure), for the release or dead-letter record. */
@@ -80,14 +86,16 @@ export class Dispatcher {
     event: Event,
     routes: readonly Route[],
     from: number,
-    outcome: Outcome | undefined,
+    outcome: Progress,
   ): Promise<void> | undefined {
     const hooks = this.#hooks;
     for (let i = from; i < routes.length; i++) {
       const route = routes[i] as Route;
       hooks.dispatch?.(event, route.info);
       const started = hooks.handled === undefined ? 0 : performance.now();
-      const call = new Call(event, route.info.name, this.#o.scope);
+      // A handler nobody can give the context to (no middleware, no retry, handle(event) alone)
+      // gets a shared inert one: no allocation per call.
+      const call = route.usesContext ? new Call(event, route.info.name, this.#o.scope) : INERT;
       let result: HandlerResult | Promise<HandlerResult>;
       try {
         result = route.handler(event, call);
@@ -129,13 +137,19 @@ export class Dispatcher {
     event: Event,
     route: Route,
     result: HandlerResult,
-    outcome: Outcome | undefined,
+    outcome: Progress,
     started: number,
-  ): Outcome | undefined {
+  ): Progress {
     let events: readonly Event[];
     if (result === undefined || result === null) events = NO_EVENTS;
-    else if (result instanceof Event) events = [result];
-    else if (Array.isArray(result)) {
+    else if (result instanceof Event) {
+      if (started !== 0) this.#hooks.handled?.(event, route.info, performance.now() - started);
+      this.#hooks.emitted?.(event, route.info, [result]);
+      stampLineage(result, event);
+      if (outcome === undefined) return [result];
+      (Array.isArray(outcome) ? outcome : (outcome.emitted ??= [])).push(result);
+      return outcome;
+    } else if (Array.isArray(result)) {
       const list = result as readonly unknown[];
       for (let i = 0; i < list.length; i++) {
         if (!(list[i] instanceof Event)) {
@@ -171,36 +185,22 @@ export class Dispatcher {
     if (started !== 0) this.#hooks.handled?.(event, route.info, performance.now() - started);
     if (events.length === 0) return outcome;
     this.#hooks.emitted?.(event, route.info, events);
-    const out = outcome ?? {
-      emitted: undefined,
-      failure: undefined,
-      retryLater: undefined,
-      exhausted: false,
-    };
-    const emitted = out.emitted ?? [];
+    const emitted =
+      outcome === undefined ? [] : Array.isArray(outcome) ? outcome : (outcome.emitted ??= []);
     for (let i = 0; i < events.length; i++) {
       const next = events[i] as Event;
       stampLineage(next, event);
       emitted.push(next);
     }
-    out.emitted = emitted;
-    return out;
+    return outcome === undefined || Array.isArray(outcome) ? emitted : outcome;
   }
 
-  #failed(
-    event: Event,
-    route: Route,
-    error: unknown,
-    outcome: Outcome | undefined,
-    started: number,
-  ): Outcome {
+  #failed(event: Event, route: Route, error: unknown, outcome: Progress, started: number): Outcome {
     if (started !== 0) this.#hooks.handled?.(event, route.info, performance.now() - started);
-    const out = outcome ?? {
-      emitted: undefined,
-      failure: undefined,
-      retryLater: undefined,
-      exhausted: false,
-    };
+    const out =
+      outcome !== undefined && !Array.isArray(outcome)
+        ? outcome
+        : { emitted: outcome, failure: undefined, retryLater: undefined, exhausted: false };
     if (error instanceof RetryLater) {
       this.#hooks.handlerError?.(event, route.info, error.failure, true);
       out.retryLater = error;
@@ -225,15 +225,19 @@ export class Dispatcher {
   // -----------------------------------------------------------------------------------------------
   // The event's fate
 
-  #finish(event: Event, outcome: Outcome | undefined): Promise<void> | undefined {
-    if (outcome?.retryLater !== undefined) {
-      return this.#release(event, outcome.failure as string, outcome.retryLater.delayMs);
+  #finish(event: Event, outcome: Progress): Promise<void> | undefined {
+    let emitted: readonly Event[] = NO_EVENTS;
+    if (Array.isArray(outcome)) emitted = outcome;
+    else if (outcome !== undefined) {
+      if (outcome.retryLater !== undefined) {
+        return this.#release(event, outcome.failure as string, outcome.retryLater.delayMs);
+      }
+      if (outcome.failure !== undefined && this.#o.handlerFailureMode === "nack") {
+        if (outcome.exhausted) return this.#deadLetter(event, outcome.failure);
+        return this.#release(event, outcome.failure, 0);
+      }
+      emitted = outcome.emitted ?? NO_EVENTS;
     }
-    if (outcome?.failure !== undefined && this.#o.handlerFailureMode === "nack") {
-      if (outcome.exhausted) return this.#deadLetter(event, outcome.failure);
-      return this.#release(event, outcome.failure, 0);
-    }
-    const emitted = outcome?.emitted ?? NO_EVENTS;
     if (this.#commits) return this.#commit(event, emitted);
     const sync = this.#sync;
     if (sync !== undefined) {

@@ -85,10 +85,15 @@ const HOOKS: readonly Hook[] = [
 export type ObserverHooks = { readonly [K in Hook]: SpineObserver[K] };
 
 /**
- * Builds one function per hook that calls every observer having it, each in its own try/catch.
- * Built once per run, so adding observers costs nothing per event beyond the calls themselves.
+ * Builds one function per hook that calls every observer having it, each in its own try/catch
+ * (`trusted`, the Spine's own stats, needs none). Built once per run, so adding observers costs
+ * nothing per event beyond the calls themselves.
  */
-export function composeObservers(observers: readonly SpineObserver[], log: Logger): ObserverHooks {
+export function composeObservers(
+  observers: readonly SpineObserver[],
+  log: Logger,
+  trusted?: SpineObserver,
+): ObserverHooks {
   const failed = new WeakSet<SpineObserver>();
   const report = (observer: SpineObserver, hook: Hook, error: unknown): void => {
     if (failed.has(observer)) return;
@@ -103,6 +108,11 @@ export function composeObservers(observers: readonly SpineObserver[], log: Logge
   for (const hook of HOOKS) {
     const having = observers.filter((o) => typeof o[hook] === "function");
     if (having.length === 0) continue;
+    // The Spine's own stats cannot throw: called directly, with no wrapper, when alone.
+    if (trusted !== undefined && having.length === 1 && having[0] === trusted) {
+      hooks[hook] = (trusted[hook] as Call).bind(trusted);
+      continue;
+    }
     // Fixed arity (no rest parameters, no apply): these run several times per event.
     if (having.length === 1) {
       const observer = having[0] as SpineObserver;
@@ -126,5 +136,23 @@ export function composeObservers(observers: readonly SpineObserver[], log: Logge
       }
     };
   }
-  return hooks as ObserverHooks;
+  // One fixed shape, every hook present (undefined where no observer has it): the Spine reads
+  // these on every event, and an object built key by key in a loop may not stay fast.
+  return {
+    runStarted: hooks.runStarted,
+    runEnded: hooks.runEnded,
+    received: hooks.received,
+    dispatch: hooks.dispatch,
+    handled: hooks.handled,
+    emitted: hooks.emitted,
+    handlerError: hooks.handlerError,
+    enqueueError: hooks.enqueueError,
+    committed: hooks.committed,
+    deduplicated: hooks.deduplicated,
+    backendError: hooks.backendError,
+    unrouted: hooks.unrouted,
+    deadLettered: hooks.deadLettered,
+    loopStopped: hooks.loopStopped,
+    released: hooks.released,
+  } as ObserverHooks;
 }

@@ -19,6 +19,11 @@ export interface Route {
   readonly organ: Organ;
   readonly info: OrganInfo;
   readonly handler: Handler;
+  /**
+   * Whether any code can read the handler context: a middleware, a retry policy, or a `handle`
+   * that declares it. When none can, dispatch passes a shared inert one and allocates nothing.
+   */
+  readonly usesContext: boolean;
 }
 
 export type RouteTable = ReadonlyMap<string, readonly Route[]>;
@@ -71,10 +76,12 @@ export function buildRoutes(sources: readonly object[], options: RouteOptions): 
   });
   organs.forEach((organ, index) => {
     checkOrgan(organ, index);
+    const { handler, usesContext } = compose(organ, options);
     const route: Route = {
       organ,
       info: { name: organ.name, listensTo: organ.listensTo },
-      handler: compose(organ, options),
+      handler,
+      usesContext,
     };
     // One organ listing a type twice still runs once per event.
     for (const type of new Set(organ.listensTo)) {
@@ -86,10 +93,11 @@ export function buildRoutes(sources: readonly object[], options: RouteOptions): 
   return routes;
 }
 
-function compose(organ: Organ, options: RouteOptions): Handler {
+function compose(organ: Organ, options: RouteOptions): { handler: Handler; usesContext: boolean } {
   const info: OrganInfo = { name: organ.name, listensTo: organ.listensTo };
   const settings = organ as Organ & OrganSettings;
-  let handler: Handler = (event, ctx) => organ.handle(event, ctx);
+  let handler: Handler = organ.handle.bind(organ);
+  let usesContext = organ.handle.length >= 2;
   const timeoutMs = settings.timeoutMs ?? options.handlerTimeoutMs;
   if (timeoutMs !== Number.POSITIVE_INFINITY) handler = timeoutMiddleware(timeoutMs)(handler, info);
   const own =
@@ -102,6 +110,7 @@ function compose(organ: Organ, options: RouteOptions): Handler {
     const policyFor = (event: Event): ResolvedRetryPolicy | undefined =>
       own ?? byType.get(event.eventType) ?? fallback;
     handler = retryMiddleware(policyFor, options.redelivers)(handler, info);
+    usesContext = true;
   }
   const organMiddleware =
     settings.middleware ??
@@ -120,7 +129,8 @@ function compose(organ: Organ, options: RouteOptions): Handler {
   for (let i = options.middleware.length - 1; i >= 0; i--) {
     handler = wrap(options.middleware[i] as Middleware, handler, info, `middleware[${i}]`);
   }
-  return handler;
+  if (organMiddleware.length > 0 || options.middleware.length > 0) usesContext = true;
+  return { handler, usesContext };
 }
 
 function wrap(middleware: Middleware, next: Handler, info: OrganInfo, label: string): Handler {

@@ -193,8 +193,11 @@ export class Spine {
     const options = this.#options;
     // Checked once per run: no log record is built per event while info is off.
     const hooks = composeObservers(
-      [this.#stats, logObserver(this.#log, this.#log.isLevelEnabled("info")), ...options.observers],
+      [this.#stats, logObserver(this.#log, this.#log.isLevelEnabled("info"))].concat(
+        options.observers,
+      ),
       this.#log,
+      this.#stats,
     );
     const stop = new AbortController();
     const scope = new CallScope(this.#log, this.#backend);
