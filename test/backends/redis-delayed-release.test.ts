@@ -248,10 +248,10 @@ describeRedisTarget("RedisBackend delayed release", () => {
     for (const seen of attempts.values()) expect(seen).toEqual([1, 2]);
   });
 
-  it("schedules an entry trimmed from the stream while pending from the event it holds", async () => {
+  it("schedules an entry trimmed from the stream while pending from the event it holds, headers included", async () => {
     const streamKey = key();
     const b = backend({ streamKey });
-    const sent = new Event("TRIMMED", { n: 1 });
+    const sent = new Event({ eventType: "TRIMMED", payload: { n: 1 }, headers: { tenant: "t-1" } });
     await b.enqueue(sent);
     const taken = await next(b);
     const [entry] = await readStream(redis, streamKey);
@@ -259,6 +259,7 @@ describeRedisTarget("RedisBackend delayed release", () => {
     await b.release(taken, { delayMs: 1 });
     const again = await next(b);
     expect(again.equals(sent)).toBe(true);
+    expect(again.headers.tenant).toBe("t-1");
     expect(b.deliveryAttempt(again)).toBe(2);
   });
 

@@ -30,6 +30,7 @@
  */
 import type { LuaScript, StreamClient } from "./client.js";
 import { luaScript } from "./client.js";
+import { EVENT_FIELD, HEADERS_FIELD } from "./wire.js";
 
 /** The entry field holding the attempt a released copy is delivered on (absent: 1). */
 export const ATTEMPT_FIELD = "attempt";
@@ -47,10 +48,12 @@ export function delayedKeys(streamKey: string): readonly [schedule: string, data
 /**
  * Schedule: if this consumer still owns the entry, park a copy of its fields (with `attempt` and
  * `for_group` set) due `delayMs` from now, and ack it. An entry that is pending for this consumer
- * but gone from the stream (trimmed) is parked from `fallback`, the event JSON the consumer holds.
+ * but gone from the stream (trimmed) is parked from `fallback`, the event JSON the consumer holds,
+ * with `fallbackHeaders` (its headers JSON, '' for none).
  * Due times are rounded up to the next ms, so an entry is never moved sooner than `delayMs`.
  *
- * KEYS: stream, schedule, data. ARGV: group, consumer, entry id, delayMs, attempt, fallback.
+ * KEYS: stream, schedule, data. ARGV: group, consumer, entry id, delayMs, attempt, fallback,
+ * fallbackHeaders.
  * Returns 1 when scheduled, -1 when the entry is not pending for this consumer (another claimed
  * it, or it was settled), -2 when the group does not exist.
  */
@@ -70,7 +73,11 @@ if #found > 0 then
     end
   end
 else
-  fields = { 'event', ARGV[6] }
+  fields = { '${EVENT_FIELD}', ARGV[6] }
+  if ARGV[7] ~= '' then
+    fields[3] = '${HEADERS_FIELD}'
+    fields[4] = ARGV[7]
+  end
 end
 fields[#fields + 1] = '${ATTEMPT_FIELD}'
 fields[#fields + 1] = ARGV[5]
@@ -125,13 +132,27 @@ export type ScheduleResult = "scheduled" | "not-owned" | "no-group";
 export async function scheduleRelease(
   client: StreamClient,
   at: { readonly streamKey: string; readonly group: string; readonly consumer: string },
-  entry: { readonly id: string; readonly attempt: number; readonly eventJson: string },
+  entry: {
+    readonly id: string;
+    readonly attempt: number;
+    readonly eventJson: string;
+    /** The event's headers JSON, '' for none. */
+    readonly headersJson: string;
+  },
   delayMs: number,
 ): Promise<ScheduleResult> {
   const result = await client.runScript(
     SCHEDULE_RELEASE,
     [at.streamKey, ...delayedKeys(at.streamKey)],
-    [at.group, at.consumer, entry.id, Math.ceil(delayMs), entry.attempt + 1, entry.eventJson],
+    [
+      at.group,
+      at.consumer,
+      entry.id,
+      Math.ceil(delayMs),
+      entry.attempt + 1,
+      entry.eventJson,
+      entry.headersJson,
+    ],
   );
   if (result === 1) return "scheduled";
   return result === -2 ? "no-group" : "not-owned";

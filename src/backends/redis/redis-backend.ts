@@ -313,7 +313,12 @@ export class RedisBackend implements Backend, AsyncDisposable {
         scheduleRelease(
           client,
           { streamKey: this.streamKey, group: this.consumerGroup, consumer: this.consumerName },
-          { id: delivery.id, attempt: delivery.attempt, eventJson: encodeEvent(event) },
+          {
+            id: delivery.id,
+            attempt: delivery.attempt,
+            eventJson: encodeEvent(event),
+            headersJson: encodeHeaders(event),
+          },
           delayMs,
         ),
       );
