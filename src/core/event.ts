@@ -12,6 +12,7 @@ import {
   EMPTY_HEADERS,
   type EventHeaders,
   HEADER,
+  headersText,
   mergeHeaders,
   parseHeaders,
 } from "./headers.js";
@@ -60,6 +61,7 @@ export interface EventWire {
 /** The Spine's access to an event's lineage; not exported from the package. */
 const STAMP: unique symbol = Symbol("necrostack.stamp-lineage");
 const HOP: unique symbol = Symbol("necrostack.hop");
+const HEADERS_JSON: unique symbol = Symbol("necrostack.headers-json");
 
 /** Records `cause` as the event whose handling emitted `child` (lazily: see `Extras.cause`). */
 export function stampLineage(child: Event, cause: Event): void {
@@ -69,6 +71,15 @@ export function stampLineage(child: Event, cause: Event): void {
 /** An event's hop: how many handling steps it is from the first event of its chain. */
 export function hopOf(event: Event): number {
   return Event[HOP](event);
+}
+
+/**
+ * The event's headers as JSON text, `""` when it has none: what a transport writes. An emitted
+ * event whose only headers are its lineage gets them written straight from its cause, without
+ * building its headers object (which a consumer rarely reads on the producing side).
+ */
+export function headersJson(event: Event): string {
+  return Event[HEADERS_JSON](event);
 }
 
 /** Passed by `fromJSON` to the constructor with {@link CheckedParts}; not reachable from outside. */
@@ -196,6 +207,17 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
       child.#idOrExtras = { id: slot, headers: EMPTY_HEADERS, cause, hop };
     }
     if (hop % LINEAGE_CUT === 0) void cause.headers;
+  }
+
+  /** See {@link headersJson}. Internal. */
+  static [HEADERS_JSON](event: Event): string {
+    const slot = event.#idOrExtras;
+    if (typeof slot !== "object") return "";
+    const cause = slot.cause;
+    if (cause === undefined || slot.headers !== EMPTY_HEADERS) return headersText(event.headers);
+    // Ids are UUIDs (no character to escape); the correlation id may come from anywhere.
+    const correlation = cause.headers[HEADER.CORRELATION_ID] ?? cause.id;
+    return `{"${HEADER.CORRELATION_ID}":${JSON.stringify(correlation)},"${HEADER.CAUSATION_ID}":"${cause.id}","${HEADER.HOP}":"${slot.hop}"}`;
   }
 
   /** The event's hop: 0 for an event with no `hop` header and no cause. Internal. */

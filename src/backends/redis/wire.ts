@@ -6,8 +6,7 @@
  * entry without the field (every entry Python writes) reads as having no headers.
  */
 import { EventValidationError, messageOf } from "../../core/errors.js";
-import { Event } from "../../core/event.js";
-import { headersText } from "../../core/headers.js";
+import { Event, headersJson } from "../../core/event.js";
 
 /** The entry field that holds the event JSON. */
 export const EVENT_FIELD = "event";
@@ -21,7 +20,7 @@ export function encodeEvent(event: Event): string {
 
 /** The headers' JSON for the `headers` field; `""` when there are none (no field is written). */
 export function encodeHeaders(event: Event): string {
-  return headersText(event.headers);
+  return headersJson(event);
 }
 
 /** The fields of the entry that holds `event`, as XADD takes them. */
