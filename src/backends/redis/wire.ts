@@ -13,9 +13,13 @@ export const EVENT_FIELD = "event";
 /** The entry field that holds the headers JSON; absent when the event has no headers. */
 export const HEADERS_FIELD = "headers";
 
-/** The event's JSON for the `event` field. */
+/**
+ * The event's JSON for the `event` field: exactly `JSON.stringify(event.toJSON())`, written
+ * without building that object first (it runs for every emitted event). The id is a UUID and the
+ * timestamp an ISO string, neither with a character JSON escapes.
+ */
 export function encodeEvent(event: Event): string {
-  return JSON.stringify(event.toJSON());
+  return `{"id":"${event.id}","timestamp":"${event.timestamp.toISOString()}","event_type":${JSON.stringify(event.eventType)},"payload":${JSON.stringify(event.payload)}}`;
 }
 
 /** The headers' JSON for the `headers` field; `""` when there are none (no field is written). */
