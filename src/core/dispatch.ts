@@ -147,7 +147,7 @@ export class Dispatcher {
       this.#hooks.emitted?.(event, route.info, [result]);
       stampLineage(result, event);
       if (outcome === undefined) return [result];
-      (Array.isArray(outcome) ? outcome : (outcome.emitted ??= [])).push(result);
+      (Array.isArray(outcome) ? outcome : emittedOf(outcome)).push(result);
       return outcome;
     } else if (Array.isArray(result)) {
       const list = result as readonly unknown[];
@@ -186,7 +186,7 @@ export class Dispatcher {
     if (events.length === 0) return outcome;
     this.#hooks.emitted?.(event, route.info, events);
     const emitted =
-      outcome === undefined ? [] : Array.isArray(outcome) ? outcome : (outcome.emitted ??= []);
+      outcome === undefined ? [] : Array.isArray(outcome) ? outcome : emittedOf(outcome);
     for (let i = 0; i < events.length; i++) {
       const next = events[i] as Event;
       stampLineage(next, event);
@@ -370,4 +370,10 @@ export class Dispatcher {
       "loop",
     );
   }
+}
+
+/** The emitted events of a failed outcome, as an array to add to. */
+function emittedOf(outcome: Outcome): Event[] {
+  if (outcome.emitted === undefined) outcome.emitted = [];
+  return outcome.emitted;
 }
