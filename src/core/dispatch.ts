@@ -105,25 +105,14 @@ export class Dispatcher {
         continue;
       }
       if (isThenable<HandlerResult>(result)) {
+        const before = outcome;
+        const goOn = (progress: Progress): Promise<void> | undefined => {
+          call.end();
+          return this.#run(event, routes, i + 1, progress);
+        };
         return Promise.resolve(result).then(
-          (value) => {
-            call.end();
-            return this.#run(
-              event,
-              routes,
-              i + 1,
-              this.#collect(event, route, value, outcome, started),
-            );
-          },
-          (error: unknown) => {
-            call.end();
-            return this.#run(
-              event,
-              routes,
-              i + 1,
-              this.#failed(event, route, error, outcome, started),
-            );
-          },
+          (value) => goOn(this.#collect(event, route, value, before, started)),
+          (error: unknown) => goOn(this.#failed(event, route, error, before, started)),
         );
       }
       call.end();
