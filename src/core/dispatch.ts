@@ -46,8 +46,8 @@ export interface DispatchOptions {
   readonly failed: FailedEventStore;
   readonly handlerFailureMode: HandlerFailureMode;
   readonly maxHops: number;
-  /** The Spine is done with an event it took: committed, or left for redelivery. */
-  settled(event: Event, committed: boolean): void;
+  /** The Spine is done with an event it took: committed, or left for redelivery. Optional: only dedupe needs to know. */
+  readonly settled: ((event: Event, committed: boolean) => void) | undefined;
 }
 
 const NO_EVENTS: readonly Event[] = Object.freeze([]);
@@ -311,13 +311,13 @@ export class Dispatcher {
 
   #committed(event: Event, emitted: readonly Event[]): void {
     this.#hooks.committed?.(event, emitted);
-    this.#o.settled(event, true);
+    this.#o.settled?.(event, true);
   }
 
   /** Leaves `event` unacked for the backend to deliver again (dropped where it cannot). */
   #release(event: Event, reason: string, delayMs: number): Promise<void> | undefined {
     this.#hooks.released?.(event, reason, delayMs);
-    this.#o.settled(event, false);
+    this.#o.settled?.(event, false);
     const release = this.#backend.release;
     if (release === undefined) return undefined;
     return release.call(this.#backend, event, { reason, delayMs }).catch((error: unknown) => {
@@ -337,7 +337,7 @@ export class Dispatcher {
     const backend = this.#backend;
     this.#hooks.deadLettered?.(event, reason);
     if (backend.capabilities.deadLetter && backend.nack !== undefined) {
-      this.#o.settled(event, false);
+      this.#o.settled?.(event, false);
       return backend.nack(event, reason).catch((error: unknown) => {
         this.#hooks.backendError?.("nack", error, event);
       });

@@ -220,7 +220,10 @@ export class Spine {
       failed: this.#failed,
       handlerFailureMode: options.handlerFailureMode,
       maxHops: options.maxHops,
-      settled: (event, committed) => this.#dedupe?.settle(event.id, committed),
+      settled:
+        this.#dedupe === undefined
+          ? undefined
+          : (event, committed) => this.#dedupe?.settle(event.id, committed),
     });
     this.#run = { stats: this.#stats, hooks, dispatcher, scope, stop };
     return this.#run;
