@@ -11,7 +11,7 @@
 import { backoff } from "../utils/backoff.js";
 import { shapeOf } from "../utils/shape.js";
 import { abortableSleep, yieldToMacrotasks } from "../utils/timing.js";
-import type { Backend } from "./backend.js";
+import type { Backend, SyncBackendOps } from "./backend.js";
 import { CallScope } from "./context.js";
 import { Dedupe, HANDLE, SKIP } from "./dedupe.js";
 import { Dispatcher } from "./dispatch.js";
@@ -63,8 +63,8 @@ class SpineRunningError extends NecroStackError {
 
 /** What one run keeps. */
 interface Run {
-  readonly stats: StatsCounter;
   readonly hooks: ObserverHooks;
+  readonly enqueue: EnqueuePolicy;
   readonly dispatcher: Dispatcher;
   readonly scope: CallScope;
   readonly stop: AbortController;
@@ -73,6 +73,8 @@ interface Run {
 export class Spine {
   readonly #options: ResolvedSpineOptions;
   readonly #backend: Backend;
+  /** The backend's synchronous operations, when it declares them. */
+  readonly #sync: SyncBackendOps | undefined;
   readonly #routes: RouteTable;
   readonly #log: Logger;
   readonly #failed: FailedEventStore;
@@ -93,6 +95,7 @@ export class Spine {
     this.#options = resolveSpineOptions(options);
     this.#backend = this.#options.backend;
     const caps = this.#backend.capabilities;
+    this.#sync = caps.synchronous ? this.#backend.sync : undefined;
     this.#routes = buildRoutes(this.#options.organs, {
       middleware: this.#options.middleware,
       handlerTimeoutMs: this.#options.handlerTimeoutMs,
@@ -201,22 +204,23 @@ export class Spine {
     );
     const stop = new AbortController();
     const scope = new CallScope(this.#log, this.#backend);
+    const enqueue = new EnqueuePolicy({
+      mode: options.enqueueFailureMode,
+      retryAttempts: options.retryAttempts,
+      retryBaseDelayMs: options.retryBaseDelayMs,
+      failed: this.#failed,
+      hooks,
+      signal: stop.signal,
+      fatal: (error) => {
+        this.#fatal ??= error;
+      },
+    });
     const dispatcher = new Dispatcher({
       backend: this.#backend,
       routes: this.#routes,
       scope,
       hooks,
-      enqueue: new EnqueuePolicy({
-        mode: options.enqueueFailureMode,
-        retryAttempts: options.retryAttempts,
-        retryBaseDelayMs: options.retryBaseDelayMs,
-        failed: this.#failed,
-        hooks,
-        signal: stop.signal,
-        fatal: (error) => {
-          this.#fatal ??= error;
-        },
-      }),
+      enqueue,
       failed: this.#failed,
       handlerFailureMode: options.handlerFailureMode,
       maxHops: options.maxHops,
@@ -225,7 +229,7 @@ export class Spine {
           ? undefined
           : (event, committed) => this.#dedupe?.settle(event.id, committed),
     });
-    this.#run = { stats: this.#stats, hooks, dispatcher, scope, stop };
+    this.#run = { hooks, enqueue, dispatcher, scope, stop };
     return this.#run;
   }
 
@@ -234,7 +238,7 @@ export class Spine {
 
   async #loop(run: Run, untilIdle: boolean): Promise<void> {
     const { concurrency, maxSteps } = this.#options;
-    const sync = this.#backend.capabilities.synchronous ? this.#backend.sync : undefined;
+    const sync = this.#sync;
     let sinceYield = 0;
     while (!this.#stopping && this.#fatal === undefined) {
       if (this.#inFlight >= concurrency) {
@@ -309,7 +313,7 @@ export class Spine {
   #skipOrWait(run: Run, event: Event, admission: typeof SKIP | Promise<void>): void {
     if (admission === SKIP) {
       run.hooks.deduplicated?.(event);
-      const sync = this.#backend.capabilities.synchronous ? this.#backend.sync : undefined;
+      const sync = this.#sync;
       if (sync !== undefined) {
         try {
           sync.ack(event);
@@ -352,7 +356,7 @@ export class Spine {
 
   /** Enqueues a start event; synchronously (returning undefined) when the backend allows it. */
   #enqueueStart(run: Run, event: Event): Promise<void> | undefined {
-    const sync = this.#backend.capabilities.synchronous ? this.#backend.sync : undefined;
+    const sync = this.#sync;
     if (sync === undefined) return this.#enqueueStartAsync(run, event, undefined);
     try {
       sync.enqueue(event);
@@ -363,16 +367,11 @@ export class Spine {
   }
 
   async #enqueueStartAsync(run: Run, event: Event, firstError: unknown): Promise<void> {
-    const policy = new EnqueuePolicy({
-      mode: this.#options.enqueueFailureMode,
-      retryAttempts: this.#options.retryAttempts,
-      retryBaseDelayMs: this.#options.retryBaseDelayMs,
-      failed: this.#failed,
-      hooks: run.hooks,
-      signal: run.stop.signal,
-      fatal: () => {},
-    });
-    const failure = await policy.deliver([event], () => this.#backend.enqueue(event), firstError);
+    const failure = await run.enqueue.deliver(
+      [event],
+      () => this.#backend.enqueue(event),
+      firstError,
+    );
     if (failure === undefined) return;
     if (failure.error instanceof EnqueueError) throw failure.error;
     // Stored start events are not enough: a run without its start event would do nothing.
