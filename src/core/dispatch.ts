@@ -327,7 +327,7 @@ export class Dispatcher {
 
   /**
    * Gives `event` up: to the backend's dead-letter store where it has one, else to the
-   * failed-event store (with `stage`), acked.
+   * failed-event store (with `stage`) and acked, so it is kept either way.
    */
   #deadLetter(
     event: Event,
@@ -342,9 +342,7 @@ export class Dispatcher {
         this.#hooks.backendError?.("nack", error, event);
       });
     }
-    if (stage === "loop") {
-      this.#o.failed.add({ event, error: new Error(reason), stage, failedAt: Date.now() });
-    }
+    this.#o.failed.add({ event, error: new Error(reason), stage, failedAt: Date.now() });
     return this.#finish(event, undefined);
   }
 

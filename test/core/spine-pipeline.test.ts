@@ -1,3 +1,5 @@
+import { Writable } from "node:stream";
+import pino from "pino";
 import { describe, expect, it } from "vitest";
 import {
   Event,
@@ -201,6 +203,20 @@ describe("Retry policies in process", () => {
     expect((error as Error).message).toMatch(/all 2 tries .*failure 2/);
   });
 
+  it("under nack, keeps an event whose tries are spent in the failed-event store where the backend has no dead-letter store", async () => {
+    const organ = flaky(5);
+    const s = spine([organ], {
+      handlerFailureMode: "nack",
+      retry: { JOB: { attempts: 2, backoff: { initialMs: 1 } } },
+    });
+    const job = new Event("JOB");
+    await s.run(job);
+    const [kept] = s.failedEvents();
+    expect(kept?.event).toBe(job);
+    expect(kept?.stage).toBe("handler");
+    expect(String(kept?.error)).toMatch(/failed on all 2 tries of its retry policy/);
+  });
+
   it("rejects a policy whose attempts is not a positive integer, naming the event type", () => {
     expect(() => spine([], { retry: { JOB: { attempts: 0 } } })).toThrow(
       /Expected `retry\.JOB\.attempts` to be an integer >= 1/,
@@ -230,7 +246,7 @@ describe("Observers", () => {
     ]);
   });
 
-  it("keep calling an observer that throws, and the events still flow", async () => {
+  it("keep calling an observer that throws, log it once, and the events still flow", async () => {
     let calls = 0;
     const broken: SpineObserver = {
       received: () => {
@@ -238,11 +254,25 @@ describe("Observers", () => {
         throw new Error("exporter down");
       },
     };
-    const done = new Probe(["B"]);
-    await spine([new Probe(["A"], () => new Event("B")), done], { observers: [broken] }).run(
-      new Event("A"),
+    const lines: string[] = [];
+    const logger = pino(
+      { level: "warn" },
+      new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          lines.push(chunk.toString());
+          done();
+        },
+      }),
     );
+    const done = new Probe(["B"]);
+    await spine([new Probe(["A"], () => new Event("B")), done], {
+      observers: [broken],
+      logger,
+    }).run(new Event("A"));
     expect(calls).toBe(2);
     expect(done.seen).toHaveLength(1);
+    const reports = lines.filter((line) => line.includes("An observer threw in received"));
+    expect(reports).toHaveLength(1);
+    expect(reports[0]).toContain("exporter down");
   });
 });
