@@ -362,10 +362,10 @@ export class RedisBackend implements Backend, AsyncDisposable {
   }
 
   /**
-   * Waits for acks and commits under way, leaves the group when this consumer holds no pending
-   * entries (one that does is kept, or its entries could never be claimed), and closes the
-   * connections. Entries read but not handed out stay pending and go to other consumers once
-   * idle. Idempotent.
+   * Waits for acks and commits under way, hands entries read but never handed out back to the
+   * group (claimable at once by any live consumer), leaves the group when this consumer holds no
+   * pending entries (one that does is kept, or its entries could never be claimed), and closes
+   * the connections. Idempotent.
    */
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
