@@ -63,23 +63,29 @@ export interface SpineObserver {
 }
 
 type Hook = keyof SpineObserver;
-const HOOKS: readonly Hook[] = [
-  "runStarted",
-  "runEnded",
-  "received",
-  "dispatch",
-  "handled",
-  "emitted",
-  "handlerError",
-  "enqueueError",
-  "committed",
-  "deduplicated",
-  "backendError",
-  "unrouted",
-  "deadLettered",
-  "loopStopped",
-  "released",
-];
+
+/**
+ * Every hook, none set: the one list of hook names, and the shape of every composed set. The
+ * Spine reads these on every event, so they all share one shape with every key present.
+ */
+const NO_HOOKS: { readonly [K in Hook]: undefined } = {
+  runStarted: undefined,
+  runEnded: undefined,
+  received: undefined,
+  dispatch: undefined,
+  handled: undefined,
+  emitted: undefined,
+  handlerError: undefined,
+  enqueueError: undefined,
+  committed: undefined,
+  deduplicated: undefined,
+  backendError: undefined,
+  unrouted: undefined,
+  deadLettered: undefined,
+  loopStopped: undefined,
+  released: undefined,
+};
+const HOOKS = Object.keys(NO_HOOKS) as Hook[];
 
 /** The hooks, each the fan-out to every observer that has it, or undefined when none does. */
 export type ObserverHooks = { readonly [K in Hook]: SpineObserver[K] };
@@ -104,7 +110,7 @@ export function composeObservers(
     );
   };
   type Call = (a: unknown, b: unknown, c: unknown, d: unknown) => void;
-  const hooks: Partial<Record<Hook, Call>> = {};
+  const hooks: Record<Hook, Call | undefined> = { ...NO_HOOKS };
   for (const hook of HOOKS) {
     const having = observers.filter((o) => typeof o[hook] === "function");
     if (having.length === 0) continue;
@@ -136,23 +142,5 @@ export function composeObservers(
       }
     };
   }
-  // One fixed shape, every hook present (undefined where no observer has it): the Spine reads
-  // these on every event, and an object built key by key in a loop may not stay fast.
-  return {
-    runStarted: hooks.runStarted,
-    runEnded: hooks.runEnded,
-    received: hooks.received,
-    dispatch: hooks.dispatch,
-    handled: hooks.handled,
-    emitted: hooks.emitted,
-    handlerError: hooks.handlerError,
-    enqueueError: hooks.enqueueError,
-    committed: hooks.committed,
-    deduplicated: hooks.deduplicated,
-    backendError: hooks.backendError,
-    unrouted: hooks.unrouted,
-    deadLettered: hooks.deadLettered,
-    loopStopped: hooks.loopStopped,
-    released: hooks.released,
-  } as ObserverHooks;
+  return hooks as ObserverHooks;
 }
