@@ -12,6 +12,35 @@ export type {
   ReleaseOptions,
   SyncBackendOps,
 } from "./core/backend.js";
+/** The event catalog: event types with their Standard Schemas and versions, typed events and organs. */
+export {
+  Catalog,
+  type CatalogEntry,
+  type CatalogEventInit,
+  type CatalogHandler,
+  defineEvents,
+  isCatalog,
+} from "./core/catalog/catalog.js";
+export {
+  CatalogDefinitionError,
+  EmittedEventInvalidError,
+  NewerSchemaVersionError,
+  ReceivedEventInvalidError,
+  UnknownEventTypeError,
+} from "./core/catalog/errors.js";
+export { isStandardSchema, type StandardSchemaV1 } from "./core/catalog/standard-schema.js";
+export { CatalogOrgan, type CatalogOrganClass } from "./core/catalog/typed-organ.js";
+export type {
+  CatalogEvent,
+  CatalogResult,
+  EventDefinition,
+  EventDefinitions,
+  PayloadOf,
+  SchemaOf,
+  TypeOf,
+  Upcaster,
+  VersionedEventDefinition,
+} from "./core/catalog/types.js";
 export {
   decorators,
   type EventMap,
