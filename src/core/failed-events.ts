@@ -6,8 +6,11 @@
  */
 import type { Event } from "./event.js";
 
-/** Where in the Spine an event failed ("loop": stopped past `maxHops`, in process). */
-export type FailureStage = "enqueue" | "handler" | "loop";
+/**
+ * Where in the Spine an event failed ("loop": stopped past `maxHops`, in process; "schema": a
+ * pulled event its catalog could not read, in process).
+ */
+export type FailureStage = "enqueue" | "handler" | "loop" | "schema";
 
 /** One failed event and why it failed. */
 export interface FailedEvent {
