@@ -15,6 +15,7 @@ import type {
 } from "../core/backend.js";
 import { BackendClosedError, BackendFullError, InvalidOptionError } from "../core/errors.js";
 import type { Event } from "../core/event.js";
+import { InMemorySchemaRegistryStore } from "../core/registry/store.js";
 import { MAX_TIMER_MS } from "../utils/timing.js";
 
 /** Options for {@link InMemoryBackend}. */
@@ -62,6 +63,7 @@ export class InMemoryBackend implements Backend {
   #size = 0;
   #closed = false;
   readonly #waiters: Waiter[] = [];
+  #schemas: InMemorySchemaRegistryStore | undefined;
 
   constructor(options: InMemoryBackendOptions = {}) {
     const maxSize = options.maxSize ?? 0;
@@ -69,6 +71,12 @@ export class InMemoryBackend implements Backend {
       throw new InvalidOptionError("maxSize", "a non-negative integer (0 = unbounded)", maxSize);
     }
     this.maxSize = maxSize;
+  }
+
+  /** The schema registry of this queue's events, in this process's memory. */
+  schemaRegistry(): InMemorySchemaRegistryStore {
+    this.#schemas ??= new InMemorySchemaRegistryStore();
+    return this.#schemas;
   }
 
   /** How many events are queued. */

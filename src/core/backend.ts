@@ -8,6 +8,7 @@
  * does what it declares.
  */
 import type { Event } from "./event.js";
+import type { SchemaRegistryStore } from "./registry/store.js";
 
 /** What `health()` reports. `details` is backend-specific (stream length, pending, ...). */
 export interface BackendHealth {
@@ -132,4 +133,12 @@ export interface Backend {
 
   /** Reports whether the backend can serve, and how fast. Never rejects. */
   health?(): Promise<BackendHealth>;
+
+  /**
+   * The store of the schema registry shared by every process on this backend's events (see
+   * `SchemaRegistry`): the same store for every call. Optional: a backend without one cannot
+   * check a catalog against the versions other processes published. The in-memory backend keeps
+   * it in a map; on Redis, `RedisSchemaRegistryStore` keeps it in the hash `<stream>:schemas`.
+   */
+  schemaRegistry?(): SchemaRegistryStore;
 }

@@ -1,0 +1,194 @@
+/**
+ * The schema registry's store on Redis: one hash per stream, `<stream>:schemas`, shared by every
+ * process that uses the stream. Fields:
+ *
+ * - `schema:<TYPE>:<VERSION>`: the registered schema, JSON (`RegisteredSchema`);
+ * - `mode:<TYPE>`: the type's compatibility mode, when one was set;
+ * - `revision:<TYPE>`: bumped by every write to the type: the compare-and-set token.
+ *
+ * A write is one Lua script that checks the revision and writes the fields, so it is atomic on
+ * the server: two processes that read the same record and each checked their own version
+ * against it cannot both register (the second finds the revision moved and reads again).
+ *
+ * ioredis is loaded on first use, as the backend does; the core never loads this module.
+ */
+import type { Redis, RedisOptions } from "ioredis";
+import { InvalidOptionError } from "../../core/errors.js";
+import { isCompatibilityMode } from "../../core/registry/compatibility.js";
+import {
+  emptyRecord,
+  type RegisteredSchema,
+  type SchemaRegistryStore,
+  type SchemaTypeRecord,
+  type SchemaTypeWrite,
+} from "../../core/registry/store.js";
+import { maskUrl } from "../../utils/redact.js";
+import { IoredisMissingError, RedisOperationError } from "./errors.js";
+
+/** Options of {@link RedisSchemaRegistryStore}. */
+export interface RedisSchemaRegistryOptions {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://`. */
+  redisUrl: string;
+  /**
+   * The stream whose registry this is: the hash is `<streamKey>:schemas`.
+   * @defaultValue "necrostack:events"
+   */
+  streamKey?: string;
+  /**
+   * Time a command may go unanswered before it fails.
+   * @defaultValue 5000
+   */
+  commandTimeoutMs?: number;
+}
+
+interface ResolvedOptions {
+  readonly redisUrl: string;
+  readonly key: string;
+  readonly commandTimeoutMs: number;
+}
+
+/** Applies the defaults of {@link RedisSchemaRegistryOptions} and checks each option. */
+export function resolveRedisSchemaRegistryOptions(
+  options: RedisSchemaRegistryOptions,
+): ResolvedOptions {
+  const { redisUrl } = options;
+  if (typeof redisUrl !== "string" || !/^rediss?:\/\//i.test(redisUrl)) {
+    throw new InvalidOptionError(
+      "redisUrl",
+      "a redis:// or rediss:// URL",
+      typeof redisUrl === "string" ? maskUrl(redisUrl) : redisUrl,
+    );
+  }
+  const streamKey = options.streamKey ?? "necrostack:events";
+  if (typeof streamKey !== "string" || streamKey === "") {
+    throw new InvalidOptionError("streamKey", "a non-empty string", streamKey);
+  }
+  const commandTimeoutMs = options.commandTimeoutMs ?? 5_000;
+  if (!Number.isSafeInteger(commandTimeoutMs) || commandTimeoutMs < 1) {
+    throw new InvalidOptionError("commandTimeoutMs", "a positive integer (ms)", commandTimeoutMs);
+  }
+  return { redisUrl, key: `${streamKey}:schemas`, commandTimeoutMs };
+}
+
+/**
+ * KEYS[1] the hash; ARGV: revision field, expected revision, then field/value pairs to set.
+ * Returns 1 when written, 0 when the revision had moved (nothing written).
+ */
+const WRITE_SCRIPT = `
+local revision = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+if revision ~= tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], revision + 1)
+for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+`;
+
+const SCHEMA = "schema:";
+const MODE = "mode:";
+const REVISION = "revision:";
+
+/** A schema registry store in a Redis hash per stream; see the module comment. */
+export class RedisSchemaRegistryStore implements SchemaRegistryStore {
+  /** The hash holding the registry: `<streamKey>:schemas`. */
+  readonly key: string;
+  readonly #options: ResolvedOptions;
+  #client: Promise<Redis> | undefined;
+  #closed = false;
+
+  constructor(options: RedisSchemaRegistryOptions) {
+    this.#options = resolveRedisSchemaRegistryOptions(options);
+    this.key = this.#options.key;
+  }
+
+  async types(): Promise<string[]> {
+    const fields = await this.#run("list (HKEYS)", (redis) => redis.hkeys(this.key));
+    return fields
+      .filter((field) => field.startsWith(REVISION))
+      .map((field) => field.slice(REVISION.length))
+      .sort();
+  }
+
+  async read(eventType: string): Promise<SchemaTypeRecord> {
+    const hash = await this.#run("read (HGETALL)", (redis) => redis.hgetall(this.key));
+    const revision = Number(hash[REVISION + eventType] ?? 0);
+    if (revision === 0) return emptyRecord(eventType);
+    const prefix = `${SCHEMA}${eventType}:`;
+    const versions: RegisteredSchema[] = [];
+    for (const [field, value] of Object.entries(hash)) {
+      if (!field.startsWith(prefix) || !/^\d+$/.test(field.slice(prefix.length))) continue;
+      versions.push(JSON.parse(value) as RegisteredSchema);
+    }
+    versions.sort((a, b) => a.version - b.version);
+    const mode = hash[MODE + eventType];
+    return { eventType, mode: isCompatibilityMode(mode) ? mode : undefined, versions, revision };
+  }
+
+  async write(
+    eventType: string,
+    expectedRevision: number,
+    change: SchemaTypeWrite,
+  ): Promise<boolean> {
+    const args: string[] = [REVISION + eventType, String(expectedRevision)];
+    if (change.schema !== undefined) {
+      args.push(`${SCHEMA}${eventType}:${change.schema.version}`, JSON.stringify(change.schema));
+    }
+    if (change.mode !== undefined) args.push(MODE + eventType, change.mode);
+    const written = await this.#run("write (EVAL)", (redis) =>
+      redis.eval(WRITE_SCRIPT, 1, this.key, ...args),
+    );
+    return written === 1;
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const client = await this.#client?.catch(() => undefined);
+    if (client === undefined) return;
+    await client.quit().catch(() => client.disconnect());
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  async #run<T>(operation: string, command: (redis: Redis) => Promise<T>): Promise<T> {
+    const target = `${this.key} at ${maskUrl(this.#options.redisUrl)}`;
+    if (this.#closed) {
+      throw new RedisOperationError(`schema registry ${operation}`, target, "the store is closed");
+    }
+    this.#client ??= connect(this.#options);
+    const redis = await this.#client;
+    try {
+      return await command(redis);
+    } catch (error) {
+      throw new RedisOperationError(`schema registry ${operation}`, target, error);
+    }
+  }
+}
+
+async function connect(options: ResolvedOptions): Promise<Redis> {
+  let RedisClass: new (url: string, options: RedisOptions) => Redis;
+  try {
+    const mod = (await import("ioredis")) as unknown as {
+      Redis?: typeof RedisClass;
+      default?: typeof RedisClass;
+    };
+    const found = mod.Redis ?? mod.default;
+    if (typeof found !== "function") throw new Error("ioredis exports no Redis class");
+    RedisClass = found;
+  } catch (error) {
+    throw new IoredisMissingError(error);
+  }
+  const redis = new RedisClass(options.redisUrl, {
+    lazyConnect: true,
+    // A registry call is one-off (a publish, a worker's start): fail fast rather than wait out
+    // reconnects, and let the caller say the registry is unreachable.
+    maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs,
+    connectTimeout: options.commandTimeoutMs,
+    retryStrategy: (attempt) => (attempt > 3 ? null : 100 * attempt),
+    connectionName: "necrostack:schema-registry",
+  });
+  // Errors surface on the commands; without a listener ioredis would also print them.
+  redis.on("error", () => {});
+  return redis;
+}
