@@ -131,7 +131,7 @@ describe("public types", () => {
     expectTypeOf<Spine["run"]>().parameter(1).toEqualTypeOf<RunOptions | undefined>();
     expectTypeOf<SpineStats["handlerErrors"]>().toEqualTypeOf<Readonly<Record<string, number>>>();
     expectTypeOf<SpineStats["eventsProcessed"]>().toEqualTypeOf<number>();
-    expectTypeOf<FailedEvent["stage"]>().toEqualTypeOf<"enqueue" | "handler" | "loop">();
+    expectTypeOf<FailedEvent["stage"]>().toEqualTypeOf<"enqueue" | "handler" | "loop" | "schema">();
     expectTypeOf<FailedEvent["error"]>().toEqualTypeOf<unknown>();
     expectTypeOf<Spine["getEnqueueFailureCount"]>()
       .parameter(0)
