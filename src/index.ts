@@ -105,6 +105,49 @@ export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./
 export type { EnqueueFailure, RunInfo, SpineObserver } from "./core/observer.js";
 /** Organs: handler classes, function organs and decorated handler methods. */
 export { Organ } from "./core/organ.js";
+/** The schema registry: payload schemas per type and version, shared by every process. */
+export { catalogSchemas } from "./core/registry/catalog-schemas.js";
+export {
+  type CompatibilityIssue,
+  type CompatibilityIssueKind,
+  CompatibilityMode,
+  checkCompatibility,
+  DEFAULT_COMPATIBILITY,
+  type JsonSchema,
+} from "./core/registry/compatibility.js";
+export {
+  SchemaConflictError,
+  SchemaRegistryBusyError,
+  type SchemaRegistryIssue,
+} from "./core/registry/errors.js";
+export {
+  type DescribableSchema,
+  describeSchema,
+  type JsonSchemaConverter,
+  type JsonSchemaDocument,
+  jsonSchemaDocument,
+  type OpaqueSchemaDocument,
+  type SchemaDocument,
+} from "./core/registry/schema-document.js";
+export {
+  SchemaRegistry,
+  type SchemaRegistryOptions,
+  type SchemaReport,
+  type SchemaTypeSummary,
+} from "./core/registry/schema-registry.js";
+export {
+  InMemorySchemaRegistryStore,
+  type RegisteredSchema,
+  type SchemaRegistryStore,
+  type SchemaTypeRecord,
+  type SchemaTypeWrite,
+} from "./core/registry/store.js";
+export type {
+  SchemaConflict,
+  SchemaConflictReason,
+  SchemaSubmission,
+  SchemaVerdict,
+} from "./core/registry/verdict.js";
 /** Retries: per event type policies and one backoff formula. */
 export { RetriesExhaustedError } from "./core/retry-policy.js";
 export type { RetryPolicies, RetryPolicy } from "./core/retry-policy-types.js";
@@ -115,6 +158,7 @@ export {
   EnqueueFailureMode,
   HandlerFailureMode,
   type SpineOptions,
+  type ValidateOptions,
 } from "./core/spine-options.js";
 export type { SpineStats } from "./core/stats.js";
 export type { TimestampInput } from "./core/timestamp.js";

@@ -4,10 +4,16 @@
  * dead letter). Maybe-async: a step that gets a plain value goes on at once, one that gets a
  * promise goes on in its `.then`, so an event whose handlers and backend answer synchronously
  * is handled with no `await` and no promise at all.
+ *
+ * With a catalog, the same path checks each event pulled (upcast, validate: the organs get the
+ * checked event, the backend is still answered about the pulled one) and what each organ returns
+ * (stamp versions, validate), maybe-async like the rest. Without one it adds no step at all.
  */
 import { shapeOf } from "../utils/shape.js";
 import { isThenable } from "../utils/thenable.js";
 import type { Backend } from "./backend.js";
+import { EmittedEventInvalidError, NewerSchemaVersionError } from "./catalog/errors.js";
+import type { ReceiveFailure, SchemaChecks } from "./catalog/schema-checks.js";
 import { Call, type CallScope, INERT } from "./context.js";
 import type { EnqueuePolicy } from "./enqueue-policy.js";
 import { HandlerError } from "./errors.js";
@@ -48,6 +54,10 @@ export interface DispatchOptions {
   readonly maxHops: number;
   /** The Spine is done with an event it took: committed, or left for redelivery. Optional: only dedupe needs to know. */
   readonly settled: ((event: Event, committed: boolean) => void) | undefined;
+  /** The catalog's checks; undefined when the Spine has no catalog. */
+  readonly schemas: SchemaChecks | undefined;
+  /** How long an event of a newer schema version than the catalog knows is released for. */
+  readonly newerVersionDelayMs: number;
 }
 
 const NO_EVENTS: readonly Event[] = Object.freeze([]);
@@ -58,6 +68,7 @@ export class Dispatcher {
   readonly #commits: boolean;
   readonly #sync: Backend["sync"];
   readonly #hooks: ObserverHooks;
+  readonly #schemas: SchemaChecks | undefined;
 
   constructor(options: DispatchOptions) {
     this.#o = options;
@@ -65,6 +76,7 @@ export class Dispatcher {
     this.#commits = options.backend.capabilities.atomicCommit;
     this.#sync = options.backend.capabilities.synchronous ? options.backend.sync : undefined;
     this.#hooks = options.hooks;
+    this.#schemas = options.schemas;
   }
 
   /** Handles one event to its end. Returns undefined when it all happened synchronously. */
@@ -78,12 +90,37 @@ export class Dispatcher {
       hooks.unrouted?.(event);
       return this.#finish(event, undefined);
     }
-    return this.#run(event, routes, 0, undefined);
+    const schemas = this.#schemas;
+    if (schemas !== undefined) {
+      const checked = schemas.received(event);
+      if (checked !== event) return this.#admit(event, routes, checked);
+    }
+    return this.#run(event, event, routes, 0, undefined);
   }
 
-  /** Runs `routes[from..]` on `event`, then finishes it. */
+  /** Hands the organs the event the catalog made of `event`, or refuses it. */
+  #admit(
+    event: Event,
+    routes: readonly Route[],
+    checked: Event | ReceiveFailure | PromiseLike<Event | ReceiveFailure>,
+  ): Promise<void> | undefined {
+    if (isThenable<Event | ReceiveFailure>(checked)) {
+      return Promise.resolve(checked).then((settled) => this.#admit(event, routes, settled));
+    }
+    if (checked instanceof Event) return this.#run(event, checked, routes, 0, undefined);
+    if (checked instanceof NewerSchemaVersionError && this.#backend.capabilities.redelivery) {
+      return this.#release(event, checked.message, this.#o.newerVersionDelayMs);
+    }
+    return this.#deadLetter(event, checked.message, "schema", checked);
+  }
+
+  /**
+   * Runs `routes[from..]` on `subject`, then finishes `event`. The two are one event, unless
+   * the catalog upcast or transformed the pulled `event` into `subject` for its organs.
+   */
   #run(
     event: Event,
+    subject: Event,
     routes: readonly Route[],
     from: number,
     outcome: Progress,
@@ -91,34 +128,73 @@ export class Dispatcher {
     const hooks = this.#hooks;
     for (let i = from; i < routes.length; i++) {
       const route = routes[i] as Route;
-      hooks.dispatch?.(event, route.info);
+      hooks.dispatch?.(subject, route.info);
       const started = hooks.handled === undefined ? 0 : performance.now();
       // A handler nobody can give the context to (no middleware, no retry, handle(event) alone)
       // gets a shared inert one: no allocation per call.
-      const call = route.usesContext ? new Call(event, route.info.name, this.#o.scope) : INERT;
+      const call = route.usesContext ? new Call(subject, route.info.name, this.#o.scope) : INERT;
       let result: HandlerResult | Promise<HandlerResult>;
       try {
-        result = route.handler(event, call);
+        result = route.handler(subject, call);
       } catch (error) {
         call.end();
-        outcome = this.#failed(event, route, error, outcome, started);
+        outcome = this.#failed(subject, route, error, outcome, started);
         continue;
       }
       if (isThenable<HandlerResult>(result)) {
         const before = outcome;
         const goOn = (progress: Progress): Promise<void> | undefined => {
           call.end();
-          return this.#run(event, routes, i + 1, progress);
+          return this.#run(event, subject, routes, i + 1, progress);
         };
         return Promise.resolve(result).then(
-          (value) => goOn(this.#collect(event, route, value, before, started)),
-          (error: unknown) => goOn(this.#failed(event, route, error, before, started)),
+          (value) => {
+            if (this.#schemas === undefined) {
+              return goOn(this.#collect(subject, route, value, before, started));
+            }
+            const progress = this.#checkEmitted(subject, route, value, before, started);
+            return isThenable<Progress>(progress)
+              ? Promise.resolve(progress).then(goOn)
+              : goOn(progress);
+          },
+          (error: unknown) => goOn(this.#failed(subject, route, error, before, started)),
         );
       }
       call.end();
-      outcome = this.#collect(event, route, result, outcome, started);
+      if (this.#schemas === undefined) {
+        outcome = this.#collect(subject, route, result, outcome, started);
+        continue;
+      }
+      const progress = this.#checkEmitted(subject, route, result, outcome, started);
+      if (isThenable<Progress>(progress)) {
+        return Promise.resolve(progress).then((settled) =>
+          this.#run(event, subject, routes, i + 1, settled),
+        );
+      }
+      outcome = progress;
     }
     return this.#finish(event, outcome);
+  }
+
+  /** The catalog's checks on what a handler returned, then collects it (or records the failure). */
+  #checkEmitted(
+    event: Event,
+    route: Route,
+    result: HandlerResult,
+    outcome: Progress,
+    started: number,
+  ): Progress | PromiseLike<Progress> {
+    const checked = (this.#schemas as SchemaChecks).emitted(route.info.name, event, result);
+    if (isThenable<HandlerResult | EmittedEventInvalidError>(checked)) {
+      return Promise.resolve(checked).then((settled) =>
+        settled instanceof EmittedEventInvalidError
+          ? this.#failed(event, route, settled, outcome, started)
+          : this.#collect(event, route, settled, outcome, started),
+      );
+    }
+    return checked instanceof EmittedEventInvalidError
+      ? this.#failed(event, route, checked, outcome, started)
+      : this.#collect(event, route, checked, outcome, started);
   }
 
   /** Adds a handler's result to the outcome, or records a failure for a result that is not events. */
@@ -332,7 +408,8 @@ export class Dispatcher {
   #deadLetter(
     event: Event,
     reason: string,
-    stage: "handler" | "loop" = "handler",
+    stage: "handler" | "loop" | "schema" = "handler",
+    error: Error = new Error(reason),
   ): Promise<void> | undefined {
     const backend = this.#backend;
     this.#hooks.deadLettered?.(event, reason);
@@ -342,7 +419,7 @@ export class Dispatcher {
         this.#hooks.backendError?.("nack", error, event);
       });
     }
-    this.#o.failed.add({ event, error: new Error(reason), stage, failedAt: Date.now() });
+    this.#o.failed.add({ event, error, stage, failedAt: Date.now() });
     return this.#finish(event, undefined);
   }
 

@@ -5,6 +5,7 @@
 import { MAX_TIMER_MS } from "../utils/timing.js";
 import type { Backend } from "./backend.js";
 import { capabilityProblems } from "./capabilities.js";
+import { type Catalog, isCatalog } from "./catalog/catalog.js";
 import {
   type DedupeOptions,
   type ResolvedDedupeOptions,
@@ -47,6 +48,33 @@ export const HandlerFailureMode = {
   NACK: "nack",
 } as const;
 export type HandlerFailureMode = (typeof HandlerFailureMode)[keyof typeof HandlerFailureMode];
+
+/** Which events the Spine checks against its catalog. */
+export interface ValidateOptions {
+  /**
+   * Validate each event an organ returns, before it is enqueued. An invalid one is a handler
+   * error (`EmittedEventInvalidError`, naming the organ, the event type and every issue path):
+   * none of that call's events are enqueued, and `handlerFailureMode` applies.
+   * @defaultValue true
+   */
+  emit?: boolean;
+  /**
+   * Validate each event pulled, after upcasting it to the catalog's version, before its organs
+   * see it. An invalid one is not handled: dead-lettered with the issues as the reason on a
+   * backend with a dead-letter store, else kept in the failed-event store (stage "schema").
+   * Off, an older version is still upcast.
+   * @defaultValue true
+   */
+  receive?: boolean;
+  /**
+   * An event pulled whose `schema-version` is newer than the catalog knows is released to come
+   * back after this many ms, so a worker built with the newer catalog can take it (past the
+   * backend's retries it is dead-lettered, the reason naming the version this worker knows). On
+   * a backend that cannot redeliver it is kept in the failed-event store.
+   * @defaultValue 1_000
+   */
+  newerVersionDelayMs?: number;
+}
 
 /** Options for `new Spine()`. */
 export interface SpineOptions {
@@ -142,17 +170,49 @@ export interface SpineOptions {
   logger?: Logger | false;
   /** Capacity of the failed-event store; the oldest entries are dropped past it. @defaultValue 10_000 */
   maxFailedEvents?: number;
+  /**
+   * The event catalog (`defineEvents(...)`): events are checked against its schemas (see
+   * `validate`), events of a versioned type are stamped with their `schema-version`, and older
+   * versions are upcast before their organs see them. Types the catalog does not define pass
+   * unchecked, unless `strict`.
+   * @defaultValue none: no event is checked
+   */
+  catalog?: Catalog;
+  /**
+   * Which side the catalog checks. Needs `catalog`.
+   * @defaultValue `{ emit: true, receive: true, newerVersionDelayMs: 1_000 }`
+   */
+  validate?: ValidateOptions;
+  /**
+   * Only the catalog's types: the Spine refuses (when built) an organ that listens to a type the
+   * catalog does not define, and an organ that returns such an event fails. A setting of the
+   * worker, not of the catalog: a worker sharing a stream with other teams' events may want it
+   * off, one that owns its stream on. Needs `catalog`.
+   * @defaultValue false
+   */
+  strict?: boolean;
+}
+
+/** The catalog settings, resolved; undefined without a catalog. */
+export interface ResolvedCatalogOptions {
+  readonly catalog: Catalog;
+  readonly emit: boolean;
+  readonly receive: boolean;
+  readonly strict: boolean;
+  readonly newerVersionDelayMs: number;
 }
 
 /** Options with every default applied and every value checked. */
 export type ResolvedSpineOptions = Required<
-  Omit<SpineOptions, "logger" | "dedupe" | "retry" | "organs">
+  Omit<SpineOptions, "logger" | "dedupe" | "retry" | "organs" | "catalog" | "validate" | "strict">
 > & {
   readonly organs: readonly object[];
   readonly logger: Logger | false | undefined;
   readonly retry: ReadonlyMap<string, ResolvedRetryPolicy>;
   /** Undefined when dedupe is off. */
   readonly dedupe: ResolvedDedupeOptions | undefined;
+  /** Undefined without a catalog. */
+  readonly schemas: ResolvedCatalogOptions | undefined;
 };
 
 export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions {
@@ -219,6 +279,51 @@ export function resolveSpineOptions(options: SpineOptions): ResolvedSpineOptions
     pollTimeoutMs: delay("pollTimeoutMs", options.pollTimeoutMs, 1_000, 1, false),
     logger: options.logger,
     maxFailedEvents: count("maxFailedEvents", options.maxFailedEvents, 10_000, 0, false),
+    schemas: resolveCatalogOptions(options),
+  };
+}
+
+function resolveCatalogOptions(options: SpineOptions): ResolvedCatalogOptions | undefined {
+  const { catalog, validate = {}, strict = false } = options;
+  if (catalog === undefined) {
+    if (options.validate !== undefined || options.strict !== undefined) {
+      const name = options.validate !== undefined ? "validate" : "strict";
+      throw new InvalidOptionError(
+        name,
+        "left out without a `catalog` (they say how events are checked against one)",
+        options[name],
+      );
+    }
+    return undefined;
+  }
+  if (!isCatalog(catalog)) {
+    throw new InvalidOptionError("catalog", "a catalog made by defineEvents()", catalog);
+  }
+  if (typeof validate !== "object" || validate === null) {
+    throw new InvalidOptionError(
+      "validate",
+      "an object { emit?, receive?, newerVersionDelayMs? }",
+      validate,
+    );
+  }
+  const flag = (name: string, value: unknown): boolean => {
+    if (value === undefined) return true;
+    if (typeof value !== "boolean") throw new InvalidOptionError(name, "a boolean", value);
+    return value;
+  };
+  if (typeof strict !== "boolean") throw new InvalidOptionError("strict", "a boolean", strict);
+  return {
+    catalog,
+    emit: flag("validate.emit", validate.emit),
+    receive: flag("validate.receive", validate.receive),
+    strict,
+    newerVersionDelayMs: delay(
+      "validate.newerVersionDelayMs",
+      validate.newerVersionDelayMs,
+      1_000,
+      0,
+      false,
+    ),
   };
 }
 

@@ -12,6 +12,8 @@ import { backoff } from "../utils/backoff.js";
 import { shapeOf } from "../utils/shape.js";
 import { abortableSleep, yieldToMacrotasks } from "../utils/timing.js";
 import type { Backend, SyncBackendOps } from "./backend.js";
+import { UnknownEventTypeError } from "./catalog/errors.js";
+import { SchemaChecks } from "./catalog/schema-checks.js";
 import { CallScope } from "./context.js";
 import { Dedupe, HANDLE, SKIP } from "./dedupe.js";
 import { Dispatcher } from "./dispatch.js";
@@ -27,7 +29,7 @@ import { type FailedEvent, FailedEventStore } from "./failed-events.js";
 import { logObserver } from "./log-observer.js";
 import { type Logger, resolveLogger } from "./logging.js";
 import { composeObservers, type ObserverHooks } from "./observer.js";
-import { buildRoutes, type RouteTable } from "./routing.js";
+import { buildRoutes, type Route, type RouteTable } from "./routing.js";
 import {
   type ResolvedSpineOptions,
   resolveSpineOptions,
@@ -80,6 +82,8 @@ export class Spine {
   readonly #failed: FailedEventStore;
   /** Kept across runs: a redelivery may come after the run that committed the event ended. */
   readonly #dedupe: Dedupe | undefined;
+  /** The catalog's checks, when the Spine has a catalog. */
+  readonly #schemas: SchemaChecks | undefined;
   #run: Run | undefined;
   #stats = new StatsCounter();
   #running = false;
@@ -106,6 +110,24 @@ export class Spine {
     this.#failed = new FailedEventStore(this.#options.maxFailedEvents);
     const { dedupe } = this.#options;
     this.#dedupe = dedupe === undefined ? undefined : new Dedupe(dedupe);
+    this.#schemas = this.#schemaChecks();
+  }
+
+  #schemaChecks(): SchemaChecks | undefined {
+    const settings = this.#options.schemas;
+    if (settings === undefined) return undefined;
+    if (settings.strict) {
+      for (const [type, routes] of this.#routes) {
+        if (!settings.catalog.has(type)) {
+          throw new UnknownEventTypeError((routes[0] as Route).info.name, type);
+        }
+      }
+    }
+    return new SchemaChecks({
+      ...settings,
+      // In process the event pulled is the one emitted: validated once is enough.
+      remember: !this.#backend.capabilities.durable,
+    });
   }
 
   /**
@@ -228,6 +250,8 @@ export class Spine {
         this.#dedupe === undefined
           ? undefined
           : (event, committed) => this.#dedupe?.settle(event.id, committed),
+      schemas: this.#schemas,
+      newerVersionDelayMs: options.schemas?.newerVersionDelayMs ?? 0,
     });
     this.#run = { hooks, enqueue, dispatcher, scope, stop };
     return this.#run;
