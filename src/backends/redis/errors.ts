@@ -37,3 +37,21 @@ export class CommitTooLargeError extends NecroStackError {
     this.entryId = entryId;
   }
 }
+
+/**
+ * Redis answered nothing on a connection for `commandTimeoutMs` while commands waited on it, and
+ * those commands failed. A failed command may still take effect if the server was only slow or
+ * stopped and resumes: a timed-out enqueue may add its event after all (delivery stays
+ * at-least-once), a timed-out commit leaves its entry pending for redelivery.
+ */
+export class CommandTimeoutError extends NecroStackError {
+  readonly timeoutMs: number;
+
+  constructor(timeoutMs: number) {
+    super(
+      `Redis answered none of the commands waiting on the connection for ${timeoutMs} ms (commandTimeoutMs): the server is stopped, overloaded or unreachable`,
+      "ERR_REDIS_COMMAND_TIMEOUT",
+    );
+    this.timeoutMs = timeoutMs;
+  }
+}

@@ -20,6 +20,7 @@ import type {
   StreamClient,
   StreamEntry,
 } from "./client.js";
+import { CommandWatchdog, sentQueueOf } from "./command-watchdog.js";
 import { IoredisMissingError } from "./errors.js";
 
 /**
@@ -49,8 +50,9 @@ interface IoredisModule {
 /** How the client's connections behave beyond ioredis's defaults. */
 export interface ConnectionSettings {
   /**
-   * A command on the command connection fails after this long without an answer (a stopped or
-   * unreachable server that keeps the socket open). The blocking reader has no such timeout:
+   * Commands waiting on the command connection fail once it has answered none of them for this
+   * long (a stopped or unreachable server that keeps the socket open; see command-watchdog.ts).
+   * Applies to connections this client opened, not to a client the user passed in. The blocking reader has no such timeout:
    * the backend bounds each read itself, from the read's own block time.
    */
   readonly commandTimeoutMs: number;
@@ -83,6 +85,7 @@ export class IoredisStreamClient implements StreamClient {
   readonly #settings: ConnectionSettings;
   readonly #detachCommands: () => void;
   #detachReader: () => void;
+  readonly #watchdog: CommandWatchdog | undefined;
 
   private constructor(
     ioredis: IoredisModule,
@@ -97,6 +100,7 @@ export class IoredisStreamClient implements StreamClient {
     this.#listener = listener;
     this.#settings = settings;
     this.#detachCommands = watch(commands, "commands", listener, ownsCommands);
+    this.#watchdog = ownsCommands ? watchCommands(commands, settings.commandTimeoutMs) : undefined;
     this.#reader = this.#newReader();
     this.#detachReader = watch(this.#reader, "reader", listener, true);
   }
@@ -114,7 +118,6 @@ export class IoredisStreamClient implements StreamClient {
       commands = new ioredis.Redis(url, {
         ...CONNECTION_OPTIONS,
         enableAutoPipelining: true,
-        commandTimeout: settings.commandTimeoutMs,
         connectionName: `${settings.connectionName}:commands`,
       });
     }
@@ -309,6 +312,7 @@ export class IoredisStreamClient implements StreamClient {
   }
 
   async close(force = false): Promise<void> {
+    this.#watchdog?.stop();
     this.#detachCommands();
     this.#detachReader();
     // The reader may be blocked in XREADGROUP: disconnect rather than wait for it.
@@ -323,6 +327,20 @@ export class IoredisStreamClient implements StreamClient {
       }
     }
   }
+}
+
+/**
+ * Bounds how long commands wait on a connection of ours (see command-watchdog.ts): one watchdog
+ * for the connection, or ioredis's timer per command on a client whose queue cannot be read.
+ */
+function watchCommands(redis: Redis, timeoutMs: number): CommandWatchdog | undefined {
+  if (sentQueueOf(redis) === undefined) {
+    redis.options.commandTimeout = timeoutMs;
+    return undefined;
+  }
+  const watchdog = new CommandWatchdog(() => sentQueueOf(redis), timeoutMs);
+  watchdog.start();
+  return watchdog;
 }
 
 /** Forwards a connection's lifecycle to `listener`; returns a function that stops it. */

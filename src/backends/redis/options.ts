@@ -72,7 +72,9 @@ export interface RedisBackendOptions {
   maxLen?: number;
   /**
    * How long a command may go unanswered before it fails: a Redis that is stopped, or a network
-   * path that silently drops packets, keeps the socket open and never replies. Must exceed the
+   * path that silently drops packets, keeps the socket open and never replies. Measured per
+   * connection, since Redis answers a connection's commands in order: once the connection has
+   * answered nothing for this long, every command waiting on it fails. Must exceed the
    * slowest command, which is the commit of the largest fan-out (about 0.5 s per 100,000 emitted
    * events). A blocking read fails once it stays unanswered this long past its own block time.
    * @defaultValue 5_000
