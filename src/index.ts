@@ -19,6 +19,7 @@ export {
   type CatalogEventInit,
   type CatalogHandler,
   defineEvents,
+  type EventsOf,
   isCatalog,
 } from "./core/catalog/catalog.js";
 export {

@@ -45,6 +45,16 @@ export type CatalogHandler<D extends EventDefinitions, K extends TypeOf<D>> = (
   ctx: HandlerContext,
 ) => CatalogResult<D> | Promise<CatalogResult<D>>;
 
+/**
+ * The events of a catalog by type: `type Shop = EventsOf<typeof catalog>`, then
+ * `Shop["ORDER_PLACED"]` is that type's event, typed by its schema. What an organ class
+ * annotates its `handle` with (TypeScript does not type a method's parameters from the class it
+ * extends).
+ */
+export type EventsOf<C extends Catalog> = C extends Catalog<infer D>
+  ? { readonly [K in TypeOf<D>]: CatalogEvent<D, K> }
+  : never;
+
 /** Marks catalogs, so one made by another copy of necrostack is still recognised. */
 const BRAND = Symbol.for("necrostack.catalog");
 
@@ -106,9 +116,17 @@ export class Catalog<D extends EventDefinitions = EventDefinitions> {
   }
 
   /**
-   * A base class for an organ that listens to `types`, typed by the catalog:
-   * `class TakePayment extends catalog.Organ("ORDER_PLACED") { handle(event: ...) {...} }`.
-   * `listensTo` is set; `handle` must return catalog events only.
+   * A base class for an organ that listens to `types`, typed by the catalog. `listensTo` is
+   * set; `handle` must take those types' events and return catalog events only:
+   *
+   * ```ts
+   * type Shop = EventsOf<typeof catalog>;
+   * class TakePayment extends catalog.Organ("ORDER_PLACED") {
+   *   handle(event: Shop["ORDER_PLACED"]) {
+   *     return catalog.event("ORDER_PAID", { orderId: event.payload.orderId, ... });
+   *   }
+   * }
+   * ```
    */
   Organ<K extends TypeOf<D>>(...types: [K, ...K[]]): CatalogOrganClass<D, K> {
     this.#check(types, "Organ");
