@@ -3,7 +3,8 @@
  * then stops gracefully. Many workers on one stream and group share its events, each event
  * going to one of them.
  */
-import { createLogger, errorField } from "../core/logging.js";
+import type { Backend } from "../core/backend.js";
+import { createLogger, errorField, type Logger } from "../core/logging.js";
 import { Spine } from "../core/spine.js";
 import { HandlerFailureMode, type SpineOptions } from "../core/spine-options.js";
 import type { RedisBackendOptions } from "../redis.js";
@@ -53,6 +54,9 @@ Options:
                               event of its chain: loop protection across workers (default: 100)
   --shutdown-timeout-ms MS    time a graceful stop may take before the worker exits 1
                               (default: 10000)
+  --otel                      trace with OpenTelemetry (necrostack/otel): needs
+                              @opentelemetry/api and an SDK the process registers first,
+                              such as node --import ./tracing.mjs (see docs/tracing.md)
   -h, --help                  show this help
 
 Stopping: the first SIGTERM or SIGINT stops pulling, lets events in flight finish, flushes acks,
@@ -80,6 +84,7 @@ const FLAGS: FlagSpec = {
   "handler-timeout-ms": { type: "string" },
   "max-hops": { type: "string" },
   "shutdown-timeout-ms": { type: "string" },
+  otel: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -93,6 +98,8 @@ export interface WorkerConfig {
   readonly backend: RedisBackendOptions;
   readonly spine: WorkerSpineOptions;
   readonly shutdownTimeoutMs: number;
+  /** `--otel`: the Spine gets necrostack/otel's middleware and observer. Absent when off. */
+  readonly otel?: true;
 }
 
 const COMMAND = "worker";
@@ -160,7 +167,24 @@ export function parseWorkerArgs(
     backend,
     spine,
     shutdownTimeoutMs: int("shutdown-timeout-ms", 1, MAX_MS) ?? 10_000,
+    ...(values.otel === true ? { otel: true as const } : {}),
   };
+}
+
+/** `--otel`: necrostack/otel's pair, loaded only here, on the SDK the process registered. */
+async function startTracing(
+  backend: Backend,
+  log: Logger,
+): Promise<Pick<SpineOptions, "middleware" | "observers">> {
+  const { createTracing } = await import("../otel.js");
+  const tracing = await createTracing({ backend });
+  if (tracing.recording) log.info("Tracing with OpenTelemetry (--otel)");
+  else {
+    log.warn(
+      "--otel: no OpenTelemetry SDK is registered in this process, so no span is recorded; register one before the worker starts, such as node --import ./tracing.mjs (see docs/tracing.md)",
+    );
+  }
+  return { middleware: [tracing.middleware], observers: [tracing.observer] };
 }
 
 function failureMode(value: string): HandlerFailureMode {
@@ -195,7 +219,16 @@ export async function runWorker(
   const { RedisBackend } = await import("../redis.js");
   const log = createLogger({ name: "necrostack.worker" });
   const backend = new RedisBackend({ ...config.backend, logger: log });
-  const spine = new Spine({ ...config.spine, organs, backend, logger: log });
+  let tracing: Pick<SpineOptions, "middleware" | "observers"> = {};
+  if (config.otel === true) {
+    try {
+      tracing = await startTracing(backend, log);
+    } catch (error) {
+      await backend.close();
+      throw error;
+    }
+  }
+  const spine = new Spine({ ...config.spine, ...tracing, organs, backend, logger: log });
   const where = `stream ${backend.streamKey} (group ${backend.consumerGroup}) at ${maskUrl(config.redisUrl)}`;
 
   const signals = handleStopSignals({
