@@ -1,0 +1,99 @@
+import { randomUUID } from "node:crypto";
+import { afterEach, describe, expect, it } from "vitest";
+import { RedisSchemaRegistryStore } from "../../src/backends/redis/schema-registry.js";
+import { SchemaRegistry } from "../../src/core/registry/schema-registry.js";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { describeRedis } from "../helpers/redis-server.js";
+import { ORDER_V1, orderSchema, registrySpec, submission } from "./registry-spec.js";
+
+describeRedis("RedisSchemaRegistryStore", () => {
+  const redis = usePrivateRedis();
+  const stores: RedisSchemaRegistryStore[] = [];
+  const open = (streamKey = `test:${randomUUID()}`): RedisSchemaRegistryStore => {
+    const store = new RedisSchemaRegistryStore({ redisUrl: redis.server.url, streamKey });
+    stores.push(store);
+    return store;
+  };
+  afterEach(async () => {
+    await Promise.all(stores.splice(0).map((store) => store.close()));
+  });
+
+  describe("as the registry's store", () => {
+    registrySpec(() => open());
+  });
+
+  it("keeps a type's versions, mode and revision in the hash <stream>:schemas", async () => {
+    const stream = `orders:${randomUUID()}`;
+    const registry = new SchemaRegistry(open(stream));
+    await registry.publish([submission("ORDER_PLACED", 1, ORDER_V1)]);
+    await registry.setMode("ORDER_PLACED", "FULL");
+    const hash = await redis.redis.hgetall(`${stream}:schemas`);
+    expect(Object.keys(hash).sort()).toEqual([
+      "mode:ORDER_PLACED",
+      "revision:ORDER_PLACED",
+      "schema:ORDER_PLACED:1",
+    ]);
+    expect(hash["mode:ORDER_PLACED"]).toBe("FULL");
+    expect(JSON.parse(hash["schema:ORDER_PLACED:1"] as string)).toMatchObject({
+      eventType: "ORDER_PLACED",
+      version: 1,
+      document: { kind: "json-schema", jsonSchema: ORDER_V1 },
+    });
+  });
+
+  it("is shared by every store on the same stream, and separate per stream", async () => {
+    const stream = `orders:${randomUUID()}`;
+    await new SchemaRegistry(open(stream)).publish([submission("A", 1, ORDER_V1)]);
+    expect(await open(stream).types()).toEqual(["A"]);
+    expect(await open().types()).toEqual([]);
+  });
+
+  it("registers exactly one of many racing publishers of incompatible versions, on separate connections", async () => {
+    const stream = `race:${randomUUID()}`;
+    await new SchemaRegistry(open(stream)).publish([submission("ORDER_PLACED", 1, ORDER_V1)]);
+    const kinds = ["string", "integer", "boolean", "array", "object", "null"];
+    const results = await Promise.allSettled(
+      kinds.map((kind) =>
+        new SchemaRegistry(open(stream)).publish([
+          submission(
+            "ORDER_PLACED",
+            2,
+            orderSchema((s) => {
+              s.properties.note = { type: kind };
+            }),
+          ),
+        ]),
+      ),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const result of results) {
+      if (result.status === "rejected")
+        expect(result.reason).toMatchObject({ code: "ERR_SCHEMA_CONFLICT" });
+    }
+    const versions = (await open(stream).read("ORDER_PLACED")).versions;
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+  });
+
+  it("fails with RedisOperationError naming the registry, the password masked, when Redis is unreachable", async () => {
+    const store = new RedisSchemaRegistryStore({
+      redisUrl: "redis://:hunter2@127.0.0.1:1",
+      commandTimeoutMs: 300,
+    });
+    stores.push(store);
+    const error = await store.types().catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: "RedisOperationError", code: "ERR_REDIS" });
+    expect((error as Error).message).toMatch(
+      /^Redis schema registry list \(HKEYS\) failed on necrostack:events:schemas at redis:\/\/:\*+@127\.0\.0\.1:1/,
+    );
+    expect((error as Error).message).not.toContain("hunter2");
+  });
+
+  it("rejects options it cannot use, naming them", () => {
+    expect(() => new RedisSchemaRegistryStore({ redisUrl: "http://x" })).toThrow(
+      /`redisUrl` to be a redis:\/\/ or rediss:\/\/ URL/,
+    );
+    expect(() => new RedisSchemaRegistryStore({ redisUrl: "redis://x", streamKey: "" })).toThrow(
+      /`streamKey`/,
+    );
+  });
+});

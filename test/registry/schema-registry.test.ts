@@ -1,0 +1,61 @@
+import { describe, expect, it } from "vitest";
+import { InMemoryBackend } from "../../src/backends/in-memory.js";
+import { SchemaRegistry } from "../../src/core/registry/schema-registry.js";
+import { InMemorySchemaRegistryStore } from "../../src/core/registry/store.js";
+import { ORDER_V1, registrySpec, submission } from "./registry-spec.js";
+
+describe("SchemaRegistry on the in-memory store", () => {
+  registrySpec(() => new InMemorySchemaRegistryStore());
+});
+
+describe("SchemaRegistry on an InMemoryBackend's store", () => {
+  registrySpec(() => new InMemoryBackend().schemaRegistry());
+});
+
+/** A store where another "process" writes the type between every read and write of ours. */
+class ContendedStore extends InMemorySchemaRegistryStore {
+  contended = 0;
+  constructor(readonly rounds: number) {
+    super();
+  }
+  override async read(eventType: string) {
+    const record = await super.read(eventType);
+    if (this.contended < this.rounds) {
+      this.contended++;
+      await super.write(eventType, record.revision, {});
+    }
+    return record;
+  }
+}
+
+describe("SchemaRegistry under contention", () => {
+  it("reads, checks and writes again when the record moved under it", async () => {
+    const store = new ContendedStore(3);
+    const registry = new SchemaRegistry(store);
+    await registry.publish([submission("A", 1, ORDER_V1)]);
+    expect((await store.read("A")).versions.map((v) => v.version)).toEqual([1]);
+  });
+
+  it("gives up with SchemaRegistryBusyError after maxAttempts", async () => {
+    const registry = new SchemaRegistry(new ContendedStore(100), { maxAttempts: 3 });
+    await expect(registry.publish([submission("A", 1, ORDER_V1)])).rejects.toMatchObject({
+      name: "SchemaRegistryBusyError",
+      code: "ERR_SCHEMA_REGISTRY_BUSY",
+      attempts: 3,
+    });
+  });
+});
+
+describe("resolveSchemaRegistryOptions", () => {
+  it.each([
+    [
+      { defaultMode: "LOOSE" },
+      /Expected `defaultMode` to be BACKWARD, FORWARD, FULL or NONE, got `LOOSE` \(string\)/,
+    ],
+    [{ maxAttempts: 0 }, /Expected `maxAttempts` to be a positive integer, got `0` \(number\)/],
+  ])("rejects %j, naming the option", (options, message) => {
+    expect(() => new SchemaRegistry(new InMemorySchemaRegistryStore(), options as never)).toThrow(
+      message,
+    );
+  });
+});
