@@ -20,11 +20,12 @@ import {
   writeResults,
 } from "./lib/report.js";
 import type { BenchSuite } from "./lib/suite.js";
+import metrics from "./metrics.js";
 import redis from "./redis.js";
 import trading from "./trading.js";
 
 /** Every suite, in the order they run. Add a suite here. */
-const SUITES: readonly BenchSuite[] = [core, redis, trading, demo];
+const SUITES: readonly BenchSuite[] = [core, redis, trading, demo, metrics];
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 

@@ -52,6 +52,8 @@ export class SeriesTable {
   readonly other = new TypeSeries(OTHER);
   readonly #types = new Map<string, TypeSeries>();
   readonly #byOrgan = new Map<OrganInfo, Map<string, OrganSeries>>();
+  /** Each organ's last series: most organs listen to one type, so one lookup finds it. */
+  readonly #last = new Map<OrganInfo, OrganSeries>();
 
   /** The series of a type, "other" when it is not routed. */
   typeOf(eventType: string): TypeSeries {
@@ -65,6 +67,8 @@ export class SeriesTable {
 
   /** The series of `organ` on `eventType`, learning the route on first sight. */
   organSeries(organ: OrganInfo, eventType: string): OrganSeries {
+    const last = this.#last.get(organ);
+    if (last !== undefined && last.eventType === eventType) return last;
     let byType = this.#byOrgan.get(organ);
     if (byType === undefined) {
       byType = new Map();
@@ -75,6 +79,7 @@ export class SeriesTable {
       series = this.route(eventType, organ.name);
       byType.set(eventType, series);
     }
+    this.#last.set(organ, series);
     return series;
   }
 
