@@ -34,6 +34,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "add one event to a Redis stream",
     load: async () => (await import("./cli/enqueue.js")).runEnqueue,
   },
+  schema: {
+    summary: "publish, check, list, show and export event schemas in a stream's registry",
+    load: async () => (await import("./cli/schema.js")).runSchema,
+  },
 };
 
 /** Error codes meaning "called wrongly": printed with a pointer to --help, exit code 2. */
