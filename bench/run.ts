@@ -22,10 +22,11 @@ import {
 import type { BenchSuite } from "./lib/suite.js";
 import metrics from "./metrics.js";
 import redis from "./redis.js";
+import tracing from "./tracing.js";
 import trading from "./trading.js";
 
 /** Every suite, in the order they run. Add a suite here. */
-const SUITES: readonly BenchSuite[] = [core, redis, trading, demo, metrics];
+const SUITES: readonly BenchSuite[] = [core, redis, trading, demo, metrics, tracing];
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 

@@ -5,8 +5,9 @@
  * leave as copies carrying the context of their own send span, a child of the process span, so a
  * chain across processes is one trace.
  *
- * With no SDK registered the tracer's spans record nothing and carry no context: the handler is
- * called as it is, and its result returned untouched.
+ * With no SDK registered (when the Spine was built or its run started) the handler is called as
+ * it is and its result returned untouched. With one, a span that is not recording (sampled out)
+ * still carries its context on, so the decision holds down the chain.
  */
 import type { Context, Span } from "@opentelemetry/api";
 import { Event } from "../core/event.js";
@@ -22,6 +23,7 @@ export function processMiddleware(spans: Spans): Middleware {
   const { context, trace } = api;
   const kind = { kind: api.SpanKind.CONSUMER };
   return (next: Handler, organ) => {
+    spans.refresh();
     const organName = organ.name;
     const names = new Map<string, string>();
     const nameOf = (type: string): string => {
@@ -33,6 +35,8 @@ export function processMiddleware(spans: Spans): Middleware {
       return name;
     };
     return (event, ctx) => {
+      // No provider: nothing can be recorded, and nothing is looked at.
+      if (!spans.enabled) return next(event, ctx);
       const parent = propagator.extract(context.active(), event, EVENT_GETTER);
       const span = tracer.startSpan(nameOf(event.eventType), kind, parent);
       const recording = span.isRecording();

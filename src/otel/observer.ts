@@ -7,10 +7,7 @@ import type { SpineObserver } from "../core/observer.js";
 import type { Spans } from "./spans.js";
 
 export function sendObserver(spans: Spans): SpineObserver {
-  return {
-    runStarted() {
-      spans.observed = true;
-    },
+  const hooks: SpineObserver = {
     committed(event, emitted) {
       spans.committed(event, emitted);
     },
@@ -31,4 +28,18 @@ export function sendObserver(spans: Spans): SpineObserver {
       spans.notSent(event, `not sent: the event that emitted it was dead-lettered (${reason})`);
     },
   };
+  // The Spine reads an observer's hooks when a run starts and never calls one it did not find:
+  // with no provider registered then, this observer has no per-event hook and costs nothing.
+  const observer: SpineObserver = {
+    runStarted() {
+      spans.observed = true;
+    },
+  };
+  for (const name of Object.keys(hooks) as (keyof SpineObserver)[]) {
+    Object.defineProperty(observer, name, {
+      enumerable: true,
+      get: () => (spans.refresh() ? hooks[name] : undefined),
+    });
+  }
+  return observer;
 }

@@ -6,7 +6,7 @@
 import type { Context, Span, TextMapPropagator, Tracer } from "@opentelemetry/api";
 import type { Event } from "../core/event.js";
 import { HEADER } from "../core/headers.js";
-import type { OtelApi } from "./api.js";
+import { type OtelApi, providerRegistered } from "./api.js";
 import { sendAttributes } from "./attributes.js";
 import { HEADERS_SETTER } from "./carrier.js";
 import type { ResolvedTracingOptions } from "./options.js";
@@ -23,6 +23,13 @@ export class Spans {
   readonly sendName: string;
   /** The observer has seen a run start: it will end send spans when their events are committed. */
   observed = false;
+  /**
+   * Whether spans can be recorded: a provider was given, or one is registered globally. Sticky
+   * once true (an observer hook the Spine composed must stay callable); looked at again by
+   * {@link refresh} when a Spine is built and when a run starts, so an SDK registered before
+   * `spine.run()` is used.
+   */
+  enabled: boolean;
   /** Send spans not ended yet, by the event (the copy carrying their context). */
   readonly #sends = new WeakMap<Event, Span>();
   /** The events each handled event emitted that have a send span, until it is settled. */
@@ -34,6 +41,13 @@ export class Spans {
     this.tracer = (options.tracerProvider ?? api.trace.getTracerProvider()).getTracer(TRACER_NAME);
     this.propagator = options.propagator ?? api.propagation;
     this.sendName = `send ${options.destination}`;
+    this.enabled = options.tracerProvider !== undefined || providerRegistered(api);
+  }
+
+  /** {@link enabled}, looked at again while it is false. */
+  refresh(): boolean {
+    if (!this.enabled) this.enabled = providerRegistered(this.api);
+    return this.enabled;
   }
 
   /**
@@ -96,8 +110,12 @@ export class Spans {
     if (list === undefined) return;
     this.#byCause.delete(cause);
     for (let i = 0; i < emitted.length; i++) this.ended(emitted[i] as Event, undefined);
-    for (const event of list) {
-      this.ended(event, new Error("not enqueued: kept in the failed-event store"));
+    // Those left were not taken (their enqueue failure ended them, or it is said here).
+    for (let i = 0; i < list.length; i++) {
+      const event = list[i] as Event;
+      if (this.#sends.has(event)) {
+        this.ended(event, new Error("not enqueued: kept in the failed-event store"));
+      }
     }
   }
 
@@ -106,7 +124,8 @@ export class Spans {
     const list = this.#byCause.get(cause);
     if (list === undefined) return;
     this.#byCause.delete(cause);
-    for (const event of list) this.ended(event, new Error(why));
+    const error = new Error(why);
+    for (const event of list) this.ended(event, error);
   }
 
   /** Ends `event`'s send span, with `error` when it was not sent. */

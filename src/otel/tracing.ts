@@ -5,7 +5,7 @@ import type { Backend } from "../core/backend.js";
 import { Event } from "../core/event.js";
 import type { Middleware } from "../core/handler.js";
 import type { SpineObserver } from "../core/observer.js";
-import { loadOtelApi, type OtelApiLoader, providerRegistered } from "./api.js";
+import { loadOtelApi, type OtelApiLoader } from "./api.js";
 import { processMiddleware } from "./middleware.js";
 import { sendObserver } from "./observer.js";
 import { resolveTracingOptions, type TracingOptions } from "./options.js";
@@ -23,7 +23,8 @@ export interface Tracing {
   readonly observer: SpineObserver;
   /**
    * Whether spans can be recorded: a tracer provider was given, or an SDK registered one
-   * globally before this call. When false, tracing costs next to nothing and records nothing.
+   * globally. It must be registered before the Spine is built or its run starts; until then,
+   * tracing costs next to nothing and records nothing.
    */
   readonly recording: boolean;
   /**
@@ -69,7 +70,9 @@ export async function createTracing(
   return {
     middleware: processMiddleware(spans),
     observer: sendObserver(spans),
-    recording: resolved.tracerProvider !== undefined || providerRegistered(api),
+    get recording() {
+      return spans.refresh();
+    },
     inject: ((events: Event | readonly Event[]) =>
       Array.isArray(events) ? events.map(inject) : inject(events as Event)) as Tracing["inject"],
     async enqueue(backend, events) {
