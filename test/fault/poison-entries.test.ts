@@ -114,4 +114,47 @@ describeRedis("RedisBackend with poison entries", () => {
       await worker.stop();
     }
   });
+
+  it("handles an event whose text holds U+FFFD itself, and dead-letters entries with bytes that are not UTF-8 in a field name or in a field a later one replaces", async () => {
+    const streamKey = uniqueKey("replacement-char");
+    const organ = new Recorder();
+    const worker = startWorker([organ], { redisUrl: fixture.server.url, streamKey });
+    try {
+      // Valid UTF-8 that decodes to the same character bad bytes decode to.
+      const honest = new Event("GOOD", { name: "caf\uFFFD" });
+      await fixture.redis.xadd(streamKey, "*", "event", JSON.stringify(honest.toJSON()));
+      const good = new Event("GOOD", { n: 1 });
+      await fixture.redis.xadd(
+        streamKey,
+        "*",
+        Buffer.from([0x65, 0x76, 0xff]),
+        JSON.stringify(new Event("GOOD", {}).toJSON()),
+      );
+      // The bad bytes sit in a field that a later field of the same name replaces.
+      await fixture.redis.xadd(
+        streamKey,
+        "*",
+        "note",
+        Buffer.from([0x80]),
+        "note",
+        "fine",
+        "event",
+        JSON.stringify(new Event("GOOD", {}).toJSON()),
+      );
+      await worker.backend.enqueue(good);
+
+      await waitUntil("both valid events to be handled", () => organ.seen.length === 2);
+      await waitUntil(
+        "two dead letters",
+        async () => (await fixture.redis.xlen(`${streamKey}:dlq`)) === 2,
+      );
+      expect(organ.seen.map((e) => e.id)).toEqual([honest.id, good.id]);
+      expect(organ.seen[0]?.payload).toEqual({ name: "caf\uFFFD" });
+      const dead = await readStream(fixture.redis, `${streamKey}:dlq`);
+      expect(dead[0]?.fields.reason).toMatch(/a field name is not valid UTF-8 \(bytes 65 76 ff\)/);
+      expect(dead[1]?.fields.reason).toMatch(/field "note" is not valid UTF-8/);
+    } finally {
+      await worker.stop();
+    }
+  });
 });

@@ -20,10 +20,18 @@ export interface Delivery {
 export class HeldEntries {
   /** Held and not yet handed out, oldest first. */
   #batch: Event[] = [];
-  readonly #held = new Set<Event>();
-  readonly #deliveryOf = new WeakMap<Event, Delivery>();
-  /** Kept after the event is settled: its attempt may be read after its ack (by an observer). */
-  readonly #attemptOf = new WeakMap<Event, number>();
+  /**
+   * The events held, and where each came from. A Map, not a WeakMap: every entry is deleted when
+   * its event settles, and weak collections cost the garbage collector dearly at this rate.
+   */
+  readonly #held = new Map<Event, Delivery>();
+  /** Events whose ack or commit failed, kept until that call is retried (or forever dropped). */
+  readonly #keptForRetry = new WeakMap<Event, Delivery>();
+  /**
+   * Kept after the event is settled: its attempt may be read after its ack (by an observer).
+   * Only attempts past the first are kept: an event missing here is on attempt 1.
+   */
+  readonly #redelivered = new WeakMap<Event, number>();
   #wakers: (() => void)[] = [];
 
   /** How many entries are held. */
@@ -33,15 +41,14 @@ export class HeldEntries {
 
   /** Holds `event` and queues it for `pull`. */
   add(event: Event, delivery: Delivery): void {
-    this.#deliveryOf.set(event, delivery);
-    this.#attemptOf.set(event, delivery.attempt);
-    this.#held.add(event);
+    if (delivery.attempt > 1) this.#redelivered.set(event, delivery.attempt);
+    this.#held.set(event, delivery);
     this.#batch.push(event);
   }
 
-  /** The attempt `event` was delivered on, held or settled; undefined if it was not delivered here. */
-  attempt(event: Event): number | undefined {
-    return this.#attemptOf.get(event);
+  /** The attempt `event` was delivered on (1 the first time), held or settled. */
+  attempt(event: Event): number {
+    return this.#redelivered.get(event) ?? 1;
   }
 
   /** The oldest event not yet handed out. */
@@ -51,15 +58,20 @@ export class HeldEntries {
 
   /** Where `event` came from, while it is held or kept for a retry. */
   delivery(event: Event): Delivery | undefined {
-    return this.#deliveryOf.get(event);
+    return this.#held.get(event) ?? this.#keptForRetry.get(event);
   }
 
   /** Stops holding `event` (no more keep-alive) and frees its slot. */
   settle(event: Event): Delivery | undefined {
-    const delivery = this.#deliveryOf.get(event);
-    this.#deliveryOf.delete(event);
-    if (this.#held.delete(event)) this.wake();
-    return delivery;
+    const delivery = this.#held.get(event);
+    if (delivery !== undefined) {
+      this.#held.delete(event);
+      this.wake();
+      return delivery;
+    }
+    const kept = this.#keptForRetry.get(event);
+    if (kept !== undefined) this.#keptForRetry.delete(event);
+    return kept;
   }
 
   /**
@@ -67,14 +79,14 @@ export class HeldEntries {
    * name its entry. It is not held: once idle, the entry is delivered again.
    */
   keepForRetry(event: Event, delivery: Delivery): void {
-    this.#deliveryOf.set(event, delivery);
+    this.#keptForRetry.set(event, delivery);
   }
 
   /** Where each held event not yet handed out came from. */
   untaken(): Delivery[] {
     const out: Delivery[] = [];
     for (const event of this.#batch) {
-      const delivery = this.#deliveryOf.get(event);
+      const delivery = this.#held.get(event);
       if (delivery !== undefined) out.push(delivery);
     }
     return out;
@@ -83,10 +95,7 @@ export class HeldEntries {
   /** The entry ids held now. */
   ids(): Set<string> {
     const ids = new Set<string>();
-    for (const event of this.#held) {
-      const delivery = this.#deliveryOf.get(event);
-      if (delivery !== undefined) ids.add(delivery.id);
-    }
+    for (const delivery of this.#held.values()) ids.add(delivery.id);
     return ids;
   }
 

@@ -347,7 +347,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
    * is settled; an event this backend did not deliver is on attempt 1.
    */
   deliveryAttempt(event: Event): number {
-    return this.#held.attempt(event) ?? 1;
+    return this.#held.attempt(event);
   }
 
   /** PING latency, and the stream, group and dead-letter counts. Never rejects. */
