@@ -1,5 +1,12 @@
 import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import type { ReadableSpan } from "@opentelemetry/sdk-trace-base";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
+import {
+  AlwaysOffSampler,
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  type ReadableSpan,
+  SimpleSpanProcessor,
+} from "@opentelemetry/sdk-trace-base";
 import { describe, expect, it } from "vitest";
 import {
   Event,
@@ -11,7 +18,7 @@ import {
   Spine,
 } from "../../src/index.js";
 import { createTracing, OpenTelemetryMissingError, type Tracing } from "../../src/otel.js";
-import { only, parentOf, type TestSdk, testSdk } from "./support.js";
+import { only, parentOf, type TestSdk, testSdk, useContextManager } from "./support.js";
 
 const TRACEPARENT = /^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/;
 
@@ -280,6 +287,35 @@ describe("createTracing on the in-memory backend", () => {
     });
     await spine(tracing, [emits, probe]).run(new Event("A"));
     expect(seen).toEqual(["1 true", "2 true"]);
+  });
+});
+
+describe("createTracing with spans sampled out", () => {
+  it("carries the trace and its not-sampled flag on, recording nothing", async () => {
+    useContextManager();
+    const exporter = new InMemorySpanExporter();
+    const provider = new BasicTracerProvider({
+      sampler: new AlwaysOffSampler(),
+      spanProcessors: [new SimpleSpanProcessor(exporter)],
+    });
+    const tracing = await createTracing({
+      tracerProvider: provider,
+      propagator: new W3CTraceContextPropagator(),
+    });
+    const seen: Event[] = [];
+    const start = new Event({
+      eventType: "A",
+      headers: { traceparent: "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00" },
+    });
+    const emits = organ("Emits", ["A"], () => new Event("B"));
+    const probe = organ("Probe", ["B"], (event: Event) => {
+      seen.push(event);
+    });
+    await spine(tracing, [emits, probe]).run(start);
+    expect(exporter.getFinishedSpans()).toEqual([]);
+    expect(seen[0]?.headers.traceparent).toMatch(
+      /^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-00$/,
+    );
   });
 });
 
