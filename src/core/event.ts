@@ -16,7 +16,7 @@ import {
   mergeHeaders,
   parseHeaders,
 } from "./headers.js";
-import { copyPayload, EMPTY_PAYLOAD, type JsonObject, kindOf } from "./json.js";
+import { adoptParsedPayload, copyPayload, EMPTY_PAYLOAD, type JsonObject, kindOf } from "./json.js";
 import { parseTimestamp, type TimestampInput } from "./timestamp.js";
 
 /** The object form of the Event constructor's argument. */
@@ -349,7 +349,10 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
       payload:
         wire.payload === undefined
           ? EMPTY_PAYLOAD
-          : (copyPayload(wire.payload, ["payload"], issues) ?? EMPTY_PAYLOAD),
+          : // Parsed here from the text: frozen in place. A caller's object: copied.
+            ((typeof input === "string"
+              ? adoptParsedPayload(wire.payload, input.length, ["payload"], issues)
+              : copyPayload(wire.payload, ["payload"], issues)) ?? EMPTY_PAYLOAD),
       headers:
         headers === undefined
           ? EMPTY_HEADERS

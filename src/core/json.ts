@@ -103,6 +103,86 @@ export function copyPayload(
 }
 
 /**
+ * Checks a payload that `JSON.parse` has just made, and freezes it in place instead of copying
+ * it: the parser makes only plain objects and arrays, strings, finite numbers, booleans and
+ * null, with no cycle, hole or symbol, so what is left to check is the depth and the size, and
+ * the parser's -0 to turn into 0 (as a round trip through JSON does). For events read from a
+ * transport, where the copy was pure cost. `textLength` is the length of the JSON text the
+ * payload came from: a bound on its size, so only a text near the limit is measured exactly.
+ * WARNING: never pass a value that did not come straight from `JSON.parse`.
+ */
+export function adoptParsedPayload(
+  value: unknown,
+  textLength: number,
+  path: readonly PropertyKey[],
+  issues: ValidationIssue[],
+): JsonObject | undefined {
+  if (!isPlainObject(value)) {
+    issues.push({ message: `must be a plain JSON object, got ${kindOf(value)}`, path });
+    return undefined;
+  }
+  const depth = freezeParsed(value, 1);
+  if (depth > MAX_PAYLOAD_DEPTH) {
+    issues.push({ message: tooDeep(), path });
+    return undefined;
+  }
+  // A UTF-16 unit of the text is at most 3 bytes of UTF-8.
+  if (textLength * 3 > MAX_PAYLOAD_BYTES) {
+    const exact = Buffer.byteLength(JSON.stringify(value));
+    if (exact > MAX_PAYLOAD_BYTES) {
+      issues.push({
+        message: `is ${exact} bytes as JSON; the limit is ${MAX_PAYLOAD_BYTES} bytes`,
+        path,
+      });
+      return undefined;
+    }
+  }
+  // The brand is a private field: it must be added before the object is frozen.
+  CheckedPayload.mark(value, depth);
+  return Object.freeze(value) as JsonObject;
+}
+
+/**
+ * Freezes the objects and arrays under `value` (not `value` itself), replacing -0 with 0, and
+ * returns the depth of `value` (which is at `level`). Stops descending one level past
+ * {@link MAX_PAYLOAD_DEPTH}, so the recursion stays shallow whatever the text nests.
+ */
+function freezeParsed(value: object, level: number): number {
+  if (level > MAX_PAYLOAD_DEPTH) return level;
+  let deepest = level;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const depth = freezeItem(value as unknown as Record<number, unknown>, i, level);
+      if (depth > deepest) deepest = depth;
+      if (depth > MAX_PAYLOAD_DEPTH) return depth;
+    }
+    return deepest;
+  }
+  for (const key in value) {
+    const depth = freezeItem(value as Record<string, unknown>, key, level);
+    if (depth > deepest) deepest = depth;
+    if (depth > MAX_PAYLOAD_DEPTH) return depth;
+  }
+  return deepest;
+}
+
+/** Freezes `container[key]` if it is an object or array; returns its depth (0 for a scalar). */
+function freezeItem(
+  container: Record<string | number, unknown>,
+  key: string | number,
+  level: number,
+): number {
+  const item = container[key];
+  if (typeof item === "object" && item !== null) {
+    const depth = freezeParsed(item, level + 1);
+    Object.freeze(item);
+    return depth;
+  }
+  if (item === 0) container[key] = 0;
+  return 0;
+}
+
+/**
  * The walk is recursive, two frames per level, and safe because it never goes deeper than
  * {@link MAX_PAYLOAD_DEPTH}: `enter()` refuses the level past it before descending. An iterative
  * walk would need an explicit stack of frames; the ancestors array the cycle check keeps already

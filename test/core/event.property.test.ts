@@ -110,6 +110,34 @@ describe("Event (properties)", () => {
     );
   });
 
+  it("reads the same payload from JSON text (frozen in place) as from the parsed object (copied), deeply frozen, -0 as 0", () => {
+    const withNegativeZero = fc.oneof(
+      payload,
+      payload.map((p) => ({ ...p, z: -0, list: [-0, { y: -0 }] })),
+    );
+    fc.assert(
+      fc.property(withNegativeZero, (p) => {
+        const text = `{"event_type":"T","payload":${JSON.stringify(p).replace(/"z":0/, '"z":-0')}}`;
+        const fromText = Event.fromJSON(text).payload;
+        const fromObject = Event.fromJSON(JSON.parse(text) as object).payload;
+        expect(fromText).toEqual(fromObject);
+        expect(JSON.stringify(fromText)).toBe(JSON.stringify(fromObject));
+        const stack: unknown[] = [fromText];
+        while (stack.length > 0) {
+          const value = stack.pop();
+          if (typeof value !== "object" || value === null) {
+            expect(Object.is(value, -0)).toBe(false);
+            continue;
+          }
+          expect(Object.isFrozen(value)).toBe(true);
+          stack.push(...Object.values(value));
+        }
+        // A payload read from text is passed on to a new event without being walked again.
+        expect(new Event("U", fromText).payload).toBe(fromText);
+      }),
+    );
+  });
+
   it("reads Python's isoformat() timestamps, microseconds and offsets included", () => {
     const seconds = fc.integer({
       min: Math.ceil(new Date("0002-01-01T00:00:00Z").getTime() / 1000),
