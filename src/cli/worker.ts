@@ -12,6 +12,7 @@ import { maskUrl } from "../utils/redact.js";
 import type { CliIO } from "./command.js";
 import { type FlagSpec, integerFlag, parseFlags, stringFlag } from "./flags.js";
 import { loadOrgansModule } from "./organs-module.js";
+import { checkWorkerCatalog } from "./schema-worker.js";
 import { redisUrlFlag } from "./redis-url-flag.js";
 import { handleStopSignals } from "./stop-signals.js";
 import { UsageError } from "./usage-error.js";
@@ -30,6 +31,9 @@ node --import tsx node_modules/necrostack/dist/cli.js worker --organs organs.ts
 
 Options:
   --organs MODULE             path of the module with the organs, from the current directory
+  --catalog MODULE            the event catalog (defineEvents) the Spine validates with; checked
+                              against the stream's schema registry first: a conflict stops the
+                              start, naming the fields that break (see necrostack schema --help)
   --redis URL                 redis://[user:password@]host:port[/db] or rediss://
                               (default: $REDIS_URL)
   --stream KEY                stream key (default: necrostack:events)
@@ -67,6 +71,7 @@ Logs: JSON lines on stderr, level from NECROSTACK_LOG_LEVEL (default info).
 
 const FLAGS: FlagSpec = {
   organs: { type: "string" },
+  catalog: { type: "string" },
   redis: { type: "string" },
   stream: { type: "string" },
   group: { type: "string" },
@@ -94,6 +99,8 @@ export type WorkerSpineOptions = Omit<SpineOptions, "organs" | "backend" | "logg
 /** Everything the worker command was asked to do, checked. */
 export interface WorkerConfig {
   readonly organsModule: string;
+  /** `--catalog`: the module exporting the catalog. Absent when off. */
+  readonly catalogModule?: string;
   readonly redisUrl: string;
   readonly backend: RedisBackendOptions;
   readonly spine: WorkerSpineOptions;
@@ -167,8 +174,13 @@ export function parseWorkerArgs(
     backend,
     spine,
     shutdownTimeoutMs: int("shutdown-timeout-ms", 1, MAX_MS) ?? 10_000,
+    ...optional("catalogModule", text("catalog")),
     ...(values.otel === true ? { otel: true as const } : {}),
   };
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 /** `--otel`: necrostack/otel's pair, loaded only here, on the SDK the process registered. */
@@ -219,6 +231,19 @@ export async function runWorker(
   const { RedisBackend } = await import("../redis.js");
   const log = createLogger({ name: "necrostack.worker" });
   const backend = new RedisBackend({ ...config.backend, logger: log });
+  // --catalog: checked against the stream's schema registry before anything starts.
+  const catalog =
+    config.catalogModule === undefined
+      ? undefined
+      : await checkWorkerCatalog(
+          config.catalogModule,
+          { redisUrl: config.redisUrl, streamKey: backend.streamKey },
+          io,
+          log,
+        ).catch(async (error: unknown) => {
+          await backend.close();
+          throw error;
+        });
   let tracing: Pick<SpineOptions, "middleware" | "observers"> = {};
   if (config.otel === true) {
     try {
@@ -228,7 +253,14 @@ export async function runWorker(
       throw error;
     }
   }
-  const spine = new Spine({ ...config.spine, ...tracing, organs, backend, logger: log });
+  const spine = new Spine({
+    ...config.spine,
+    ...tracing,
+    organs,
+    backend,
+    logger: log,
+    ...(catalog === undefined ? {} : { catalog }),
+  });
   const where = `stream ${backend.streamKey} (group ${backend.consumerGroup}) at ${maskUrl(config.redisUrl)}`;
 
   const signals = handleStopSignals({
