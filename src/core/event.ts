@@ -62,6 +62,7 @@ export interface EventWire {
 const STAMP: unique symbol = Symbol("necrostack.stamp-lineage");
 const HOP: unique symbol = Symbol("necrostack.hop");
 const HEADERS_JSON: unique symbol = Symbol("necrostack.headers-json");
+const OWN_HEADER: unique symbol = Symbol("necrostack.own-header");
 
 /** Records `cause` as the event whose handling emitted `child` (lazily: see `Extras.cause`). */
 export function stampLineage(child: Event, cause: Event): void {
@@ -80,6 +81,15 @@ export function hopOf(event: Event): number {
  */
 export function headersJson(event: Event): string {
   return Event[HEADERS_JSON](event);
+}
+
+/**
+ * A header the event was given (or, once its headers were read, any header) without building its
+ * headers object: for a name that is never a lineage header, such as `schema-version`, which the
+ * Spine reads on every event it pulls.
+ */
+export function ownHeader(event: Event, name: string): string | undefined {
+  return Event[OWN_HEADER](event, name);
 }
 
 /** Passed by `fromJSON` to the constructor with {@link CheckedParts}; not reachable from outside. */
@@ -218,6 +228,12 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
     // Ids are UUIDs (no character to escape); the correlation id may come from anywhere.
     const correlation = cause.headers[HEADER.CORRELATION_ID] ?? cause.id;
     return `{"${HEADER.CORRELATION_ID}":${JSON.stringify(correlation)},"${HEADER.CAUSATION_ID}":"${cause.id}","${HEADER.HOP}":"${slot.hop}"}`;
+  }
+
+  /** See {@link ownHeader}. Internal. */
+  static [OWN_HEADER](event: Event, name: string): string | undefined {
+    const slot = event.#idOrExtras;
+    return typeof slot === "object" ? slot.headers[name] : undefined;
   }
 
   /** The event's hop: 0 for an event with no `hop` header and no cause. Internal. */
