@@ -318,3 +318,57 @@ describe("canonicalJson", () => {
     expect(canonicalJson([1, 2])).not.toBe(canonicalJson([2, 1]));
   });
 });
+
+describe("the table of changes in docs/schema-registry.md", () => {
+  const base = (
+    x?: JsonSchema,
+    required = false,
+    extra: Record<string, unknown> = {},
+  ): JsonSchema => ({
+    type: "object",
+    properties: { id: { type: "string" }, ...(x === undefined ? {} : { x }) },
+    required: required ? ["id", "x"] : ["id"],
+    ...extra,
+  });
+  const ok = "ok";
+  const no = "refused";
+  it.each([
+    ["add optional x", base(), base({ type: "string" }), [ok, ok, ok]],
+    [
+      "add required x with a default",
+      base(),
+      base({ type: "string", default: "a" }, true),
+      [ok, ok, ok],
+    ],
+    ["add required x without a default", base(), base({ type: "string" }, true), [no, ok, no]],
+    [
+      "make optional x required",
+      base({ type: "string" }),
+      base({ type: "string" }, true),
+      [no, ok, no],
+    ],
+    ["remove required x", base({ type: "string" }, true), base(), [ok, no, no]],
+    [
+      "remove required x, closed",
+      base({ type: "string" }, true),
+      base(undefined, false, { additionalProperties: false }),
+      [no, no, no],
+    ],
+    ["remove optional x", base({ type: "string" }), base(), [ok, ok, ok]],
+    ["change x's type", base({ type: "number" }), base({ type: "string" }), [no, no, no]],
+    ["widen x", base({ type: "integer" }), base({ type: "number" }), [ok, no, no]],
+    ["add enum values", base({ enum: ["a"] }), base({ enum: ["a", "b"] }), [ok, no, no]],
+    ["remove enum values", base({ enum: ["a", "b"] }), base({ enum: ["a"] }), [no, ok, no]],
+    [
+      "tighten a bound",
+      base({ type: "string" }),
+      base({ type: "string", maxLength: 3 }),
+      [no, ok, no],
+    ],
+  ] as const)("%s: BACKWARD, FORWARD, FULL", (_, previous, next, expected) => {
+    const verdicts = (["BACKWARD", "FORWARD", "FULL"] as const).map((mode) =>
+      checkCompatibility(previous, next, mode).length === 0 ? ok : no,
+    );
+    expect(verdicts).toEqual(expected);
+  });
+});
