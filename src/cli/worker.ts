@@ -11,9 +11,11 @@ import type { RedisBackendOptions } from "../redis.js";
 import { maskUrl } from "../utils/redact.js";
 import type { CliIO } from "./command.js";
 import { type FlagSpec, integerFlag, parseFlags, stringFlag } from "./flags.js";
+import { type HttpEndpointConfig, httpEndpointFlags } from "./http-endpoint-flags.js";
+import { WorkerHttp } from "./http-endpoint-worker.js";
 import { loadOrgansModule } from "./organs-module.js";
-import { checkWorkerCatalog } from "./schema-worker.js";
 import { redisUrlFlag } from "./redis-url-flag.js";
+import { checkWorkerCatalog } from "./schema-worker.js";
 import { handleStopSignals } from "./stop-signals.js";
 import { UsageError } from "./usage-error.js";
 
@@ -61,6 +63,10 @@ Options:
   --otel                      trace with OpenTelemetry (necrostack/otel): needs
                               @opentelemetry/api and an SDK the process registers first,
                               such as node --import ./tracing.mjs (see docs/tracing.md)
+  --http [HOST:]PORT          serve GET /metrics (Prometheus), /healthz and /readyz on HOST
+                              (default host: 127.0.0.1); needs prom-client (default: off)
+  --http-token TOKEN          require Authorization: Bearer TOKEN on the endpoint
+                              (default: $NECROSTACK_HTTP_TOKEN, else none)
   -h, --help                  show this help
 
 Stopping: the first SIGTERM or SIGINT stops pulling, lets events in flight finish, flushes acks,
@@ -90,6 +96,8 @@ const FLAGS: FlagSpec = {
   "max-hops": { type: "string" },
   "shutdown-timeout-ms": { type: "string" },
   otel: { type: "boolean" },
+  http: { type: "string" },
+  "http-token": { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
@@ -107,6 +115,8 @@ export interface WorkerConfig {
   readonly shutdownTimeoutMs: number;
   /** `--otel`: the Spine gets necrostack/otel's middleware and observer. Absent when off. */
   readonly otel?: true;
+  /** `--http`: where the metrics and probes endpoint listens. Absent when off. */
+  readonly http?: HttpEndpointConfig;
 }
 
 const COMMAND = "worker";
@@ -176,7 +186,12 @@ export function parseWorkerArgs(
     shutdownTimeoutMs: int("shutdown-timeout-ms", 1, MAX_MS) ?? 10_000,
     ...optional("catalogModule", text("catalog")),
     ...(values.otel === true ? { otel: true as const } : {}),
+    ...httpConfig(httpEndpointFlags(COMMAND, values, env)),
   };
+}
+
+function httpConfig(http: HttpEndpointConfig | undefined): { http?: HttpEndpointConfig } {
+  return http === undefined ? {} : { http };
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
@@ -253,20 +268,38 @@ export async function runWorker(
       throw error;
     }
   }
+  // --http: the metrics observer (prom-client is loaded only then) and the endpoint.
+  let http: WorkerHttp | undefined;
+  if (config.http !== undefined) {
+    const { maxRetries } = config.backend;
+    http = await WorkerHttp.create(config.http, { backend, organs, maxRetries, log });
+  }
+  const observers = [...(tracing.observers ?? []), ...(http?.observers ?? [])];
   const spine = new Spine({
     ...config.spine,
     ...tracing,
+    observers,
     organs,
     backend,
     logger: log,
     ...(catalog === undefined ? {} : { catalog }),
   });
+  try {
+    const url = await http?.listen();
+    if (url !== undefined) {
+      io.stdout(`necrostack worker: serving /metrics, /healthz and /readyz on ${url}\n`);
+    }
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
   const where = `stream ${backend.streamKey} (group ${backend.consumerGroup}) at ${maskUrl(config.redisUrl)}`;
 
   const signals = handleStopSignals({
     timeoutMs: config.shutdownTimeoutMs,
     onStop(signal) {
       log.info({ signal }, `Received ${signal}; finishing events in flight`);
+      http?.stopping();
       spine.stop();
     },
     onForce(reason, code) {
@@ -299,6 +332,7 @@ export async function runWorker(
     }
   };
   await release("the backend", () => backend.close());
+  await release("the HTTP endpoint", () => http?.close());
   if (close !== undefined) await release("the organs module (its close export)", close);
   signals[Symbol.dispose]();
   // A connection the organs opened and nothing closed would keep the process alive for ever.
