@@ -123,11 +123,7 @@ export class Spine {
         }
       }
     }
-    return new SchemaChecks({
-      ...settings,
-      // In process the event pulled is the one emitted: validated once is enough.
-      remember: !this.#backend.capabilities.durable,
-    });
+    return new SchemaChecks(settings);
   }
 
   /**

@@ -141,6 +141,17 @@ describe.each(VALIDATORS)("Spine with a catalog of $name schemas", (lib) => {
     expect(seen).toEqual(["EUR"]);
   });
 
+  it("hands organs the pulled event itself when the schema's output equals its payload", async () => {
+    const seen: Event[] = [];
+    const s = spine({
+      catalog,
+      organs: [organ("Record", ["ORDER_PLACED"], (e) => void seen.push(e))],
+    });
+    const start = new Event("ORDER_PLACED", VALID);
+    await s.run(start);
+    expect(seen[0]).toBe(start);
+  });
+
   it("validates with an asynchronous schema on both sides", async () => {
     const asyncCatalog = defineEvents({ ORDER_PLACED: lib.asyncOrder, ORDER_NOTED: lib.note });
     const seen: unknown[] = [];

@@ -51,9 +51,8 @@ export type CatalogHandler<D extends EventDefinitions, K extends TypeOf<D>> = (
  * annotates its `handle` with (TypeScript does not type a method's parameters from the class it
  * extends).
  */
-export type EventsOf<C extends Catalog> = C extends Catalog<infer D>
-  ? { readonly [K in TypeOf<D>]: CatalogEvent<D, K> }
-  : never;
+export type EventsOf<C extends Catalog> =
+  C extends Catalog<infer D> ? { readonly [K in TypeOf<D>]: CatalogEvent<D, K> } : never;
 
 /** Marks catalogs, so one made by another copy of necrostack is still recognised. */
 const BRAND = Symbol.for("necrostack.catalog");

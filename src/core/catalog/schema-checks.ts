@@ -7,7 +7,7 @@
  * without a schema costs one map lookup.
  */
 import { isThenable } from "../../utils/thenable.js";
-import { Event, type EventInit } from "../event.js";
+import { Event, type EventInit, ownHeader } from "../event.js";
 import type { HandlerResult } from "../handler.js";
 import { HEADER } from "../headers.js";
 import type { JsonObject } from "../json.js";
@@ -17,6 +17,7 @@ import {
   NewerSchemaVersionError,
   ReceivedEventInvalidError,
 } from "./errors.js";
+import { sameJson } from "./same-json.js";
 import { runSchema, type StandardSchemaV1, type Verdict } from "./standard-schema.js";
 import type { Upcaster } from "./types.js";
 
@@ -29,11 +30,6 @@ export interface SchemaCheckOptions {
   readonly receive: boolean;
   /** Emitting a type the catalog does not define is a handler error. */
   readonly strict: boolean;
-  /**
-   * Events this Spine validated on emit are not validated again when it pulls them: true on an
-   * in-process backend, where the event pulled is the very object that was emitted.
-   */
-  readonly remember: boolean;
 }
 
 /** Why a pulled event is not handled: dead-letter it, or (newer version) release it. */
@@ -58,8 +54,6 @@ export class SchemaChecks {
   readonly #emit: boolean;
   readonly #receive: boolean;
   readonly #strict: boolean;
-  /** Events validated on emit, not to validate again on receive (in process only). */
-  readonly #validated: WeakSet<Event> | undefined;
 
   constructor(options: SchemaCheckOptions) {
     const known = new Map<string, Known>();
@@ -70,8 +64,6 @@ export class SchemaChecks {
     this.#emit = options.emit;
     this.#receive = options.receive;
     this.#strict = options.strict;
-    this.#validated =
-      options.remember && options.emit && options.receive ? new WeakSet() : undefined;
   }
 
   /**
@@ -134,9 +126,7 @@ export class SchemaChecks {
       );
     }
     let out = event;
-    // Read before the Spine records the event's cause, so this costs nothing for an event
-    // without headers.
-    const header = event.headers[HEADER.SCHEMA_VERSION];
+    const header = ownHeader(event, HEADER.SCHEMA_VERSION);
     if (header === undefined) {
       if (known.version !== 1) out = event.withHeaders({ [HEADER.SCHEMA_VERSION]: known.header });
     } else if (header !== known.header) {
@@ -177,7 +167,6 @@ export class SchemaChecks {
         verdict.issues,
       );
     }
-    this.#validated?.add(event);
     return event;
   }
 
@@ -189,8 +178,8 @@ export class SchemaChecks {
   received(event: Event): Event | ReceiveFailure | Promise<Event | ReceiveFailure> {
     const known = this.#known.get(event.eventType);
     if (known === undefined) return event;
-    if (this.#validated?.delete(event) === true) return event;
-    const header = event.headers[HEADER.SCHEMA_VERSION];
+    // Not `event.headers`: that builds the lineage headers of an event emitted in process.
+    const header = ownHeader(event, HEADER.SCHEMA_VERSION);
     let version = known.version;
     if (header === undefined) version = 1;
     else if (header !== known.header) {
@@ -249,8 +238,9 @@ export class SchemaChecks {
       );
     }
     const value = verdict.value;
-    // A schema that returns what it was given (valibot, arktype without morphs) costs no copy.
-    if (value === event.payload) return event;
+    // An output equal to the payload (the schema had no default or transform to apply) costs
+    // no copy: the organs get the event as pulled.
+    if (version === known.version && sameJson(value, event.payload)) return event;
     if (typeof value !== "object" || value === null || Array.isArray(value)) {
       return new ReceivedEventInvalidError(
         event,
