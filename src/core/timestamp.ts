@@ -43,6 +43,13 @@ function inRange(ms: number): boolean {
 }
 
 function parseIso(text: string): number | string {
+  // Every timestamp NecroStack writes is toISOString()'s form: take it whole when it reads back
+  // exactly (Date.parse alone rolls 2024-02-30 over to March), and skip the general parse.
+  if (text.length === 24 && text.charCodeAt(23) === 90 /* Z */) {
+    const ms = Date.parse(text);
+    // NaN fails the range check.
+    if (inRange(ms) && new Date(ms).toISOString() === text) return ms;
+  }
   const m = ISO.exec(text);
   if (m === null) {
     return `must be an ISO-8601 date-time with a UTC offset (for example 2024-01-15T10:30:45.123Z), got ${describeValue(text)}`;
