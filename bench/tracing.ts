@@ -5,8 +5,8 @@
  * no tracing; the tracing middleware and observer with no OpenTelemetry SDK registered (what a
  * user who turns tracing on and registers nothing pays); and with the trace SDK registered
  * (BasicTracerProvider, a SimpleSpanProcessor feeding an exporter that drops every span, the
- * W3C propagator and the AsyncLocalStorage context manager): the price of recording six spans
- * per chain (three process, three send), before any export cost.
+ * W3C propagator and the AsyncLocalStorage context manager): the price of recording five spans
+ * per chain (process A, B and C; send B and C), before any export cost.
  */
 import { pathToFileURL } from "node:url";
 import type * as Otel from "../src/otel.js";
@@ -19,7 +19,7 @@ import type { BenchRow, BenchRunOptions, BenchSuite } from "./lib/suite.js";
 const SELF = new URL(import.meta.url);
 const DIST_OTEL = pathToFileURL(`${ROOT}dist/otel.js`).href;
 
-/** Sizes for a full run and for `--quick`; the SDK variant records 2 spans per event, so fewer. */
+/** Sizes for a full run and for `--quick`; the SDK variant is about 20 times slower, so fewer. */
 const SIZES = {
   full: { starts: 200_000, sdkStarts: 50_000, warmup: 20_000, rounds: 5 },
   quick: { starts: 20_000, sdkStarts: 5_000, warmup: 2_000, rounds: 1 },

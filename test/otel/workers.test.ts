@@ -20,6 +20,7 @@ import { describeRedis } from "../helpers/redis-server.js";
 import { only, testSdk } from "./support.js";
 
 const SDK_SETUP = fileURLToPath(new URL("./fixtures/span-file-sdk.mjs", import.meta.url));
+const EXAMPLE_SETUP = fileURLToPath(new URL("../../examples/tracing/tracing.mjs", import.meta.url));
 const ORGANS = "test/otel/fixtures/chain-organs.ts";
 
 /** A span as the preloaded SDK writes it. */
@@ -196,6 +197,33 @@ describeRedis("necrostack worker --otel", () => {
       "necrostack.correlation_id": start.id,
     });
     expect(new Set([start.id, b, c]).size).toBe(3);
+  });
+
+  it("prints the worker's spans with the example setup (examples/tracing/tracing.mjs)", {
+    timeout: 60_000,
+  }, async () => {
+    const stream = `otel:${randomUUID()}`;
+    const w = WorkerProcess.start({
+      redisUrl: fixture.server.url,
+      organs: ORGANS,
+      args: ["--stream", stream, "--otel"],
+      env: {
+        FIXTURE_ORGAN: "C",
+        NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import ${EXAMPLE_SETUP}`.trim(),
+      },
+    });
+    await w.listening();
+    const producer = new RedisBackend({
+      redisUrl: fixture.server.url,
+      streamKey: stream,
+      logger: false,
+    });
+    await producer.enqueue(new Event("C"));
+    await producer.close();
+    await w.waitForStdout(/name: 'process C'/, 20_000);
+    expect(w.stdout).toContain("'messaging.system': 'redis'");
+    w.signal("SIGTERM");
+    await w.exitsCleanly(20_000);
   });
 
   it("warns that nothing is recorded when no SDK is registered in the worker", {
