@@ -95,6 +95,8 @@ export function readerIssues(
   writer: JsonSchema,
   direction: CompatibilityIssue["direction"] = "backward",
 ): CompatibilityIssue[] {
+  // Identical schemas read each other, whatever they hold (even what the walk cannot follow).
+  if (canonicalJson(reader) === canonicalJson(writer)) return [];
   const check = new Check(reader, writer, direction);
   check.compare(reader, writer, []);
   return check.issues;
@@ -142,27 +144,52 @@ const HANDLED = new Set([
   "format",
 ]);
 
+/** Keywords that describe a schema without constraining it. */
+const ANNOTATIONS = new Set([
+  "$comment",
+  "title",
+  "description",
+  "examples",
+  "deprecated",
+  "readOnly",
+  "writeOnly",
+]);
+
 const ALL_TYPES = ["array", "boolean", "integer", "null", "number", "object", "string"] as const;
 
 /** A `$ref` cycle (a recursive schema) is followed this deep before it is taken as compatible. */
 const MAX_REF_DEPTH = 32;
+/**
+ * How deep a comparison goes (objects, arrays, unions and `$ref`s each add a level) before it
+ * reports the rest as not checked: the guard against schemas that recurse without a `$ref` the
+ * pair check can recognise, and against exhausting the stack.
+ */
+const MAX_DEPTH = 128;
+
+/** State shared by a comparison and the trial comparisons of its unions. */
+interface Walk {
+  /** Pairs of (reader, writer) schema objects under comparison: a recursive pair is not re-entered. */
+  readonly active: Map<object, Set<object>>;
+  depth: number;
+}
 
 class Check {
   readonly issues: CompatibilityIssue[] = [];
   readonly #readerRoot: JsonSchema;
   readonly #writerRoot: JsonSchema;
   readonly #direction: CompatibilityIssue["direction"];
-  /** Pairs of (reader, writer) schema objects under comparison: a recursive pair is not re-entered. */
-  readonly #active = new Map<object, Set<object>>();
+  readonly #walk: Walk;
 
   constructor(
     readerRoot: JsonSchema,
     writerRoot: JsonSchema,
     direction: CompatibilityIssue["direction"],
+    walk: Walk = { active: new Map(), depth: 0 },
   ) {
     this.#readerRoot = readerRoot;
     this.#writerRoot = writerRoot;
     this.#direction = direction;
+    this.#walk = walk;
   }
 
   #report(path: Path, kind: CompatibilityIssueKind, message: string): void {
@@ -179,18 +206,28 @@ class Check {
     }
     const writerObject: SchemaObject = writer === true ? {} : writer;
     if (this.#entered(reader, writerObject)) return;
+    if (this.#walk.depth >= MAX_DEPTH) {
+      this.#report(
+        path,
+        "unsupported-change",
+        `nested more than ${MAX_DEPTH} levels deep here; not checked further`,
+      );
+      return;
+    }
+    this.#walk.depth++;
     try {
       this.#compareObjects(reader, writerObject, path);
     } finally {
-      this.#active.get(reader)?.delete(writerObject);
+      this.#walk.depth--;
+      this.#walk.active.get(reader)?.delete(writerObject);
     }
   }
 
   #entered(reader: object, writer: object): boolean {
-    let writers = this.#active.get(reader);
+    let writers = this.#walk.active.get(reader);
     if (writers === undefined) {
       writers = new Set();
-      this.#active.set(reader, writers);
+      this.#walk.active.set(reader, writers);
     }
     if (writers.has(writer)) return true;
     writers.add(writer);
@@ -227,21 +264,31 @@ class Check {
     this.#compareUnhandled(reader, writer, path);
   }
 
-  /** The writer is readable when some branch of the reader's union reads it. */
+  /**
+   * The writer is readable when some branch of the reader's union reads it. Otherwise the issues
+   * reported are those of the closest branch: one of the writer's types first (so a changed
+   * field inside an object is reported, not "an object is not null"), then the fewest issues.
+   */
   #compareToUnion(
     reader: SchemaObject,
     branches: readonly JsonSchema[],
     writer: SchemaObject,
     path: Path,
   ): void {
-    let best: CompatibilityIssue[] | undefined;
+    const writerTypes = typesOf(writer);
+    let best: { issues: CompatibilityIssue[]; score: number } | undefined;
     for (const branch of branches) {
-      const trial = new Check(this.#readerRoot, this.#writerRoot, this.#direction);
-      trial.compare(merge(reader, branch), writer, path);
+      const candidate = merge(reader, branch);
+      const trial = new Check(this.#readerRoot, this.#writerRoot, this.#direction, this.#walk);
+      trial.compare(candidate, writer, path);
       if (trial.issues.length === 0) return;
-      if (best === undefined || trial.issues.length < best.length) best = trial.issues;
+      const resolved = this.#deref(candidate, this.#readerRoot);
+      const sharesType =
+        isObject(resolved) && [...typesOf(resolved)].some((type) => writerTypes.has(type));
+      const score = (sharesType ? 0 : 1_000_000) + trial.issues.length;
+      if (best === undefined || score < best.score) best = { issues: trial.issues, score };
     }
-    this.issues.push(...(best ?? []));
+    this.issues.push(...(best?.issues ?? []));
   }
 
   /** Reports writer types the reader does not accept; false when nothing is left to compare. */
@@ -442,7 +489,10 @@ class Check {
       const target = resolvePointer(root, current.$ref);
       if (target === undefined) return current;
       const { $ref: _, ...siblings } = current;
-      current = Object.keys(siblings).length === 0 ? target : merge(siblings, target);
+      // Annotations beside a $ref (zod writes descriptions there) change nothing: keep the
+      // target itself, so a recursive reference is recognised when it comes round again.
+      const meaningful = Object.keys(siblings).some((keyword) => !ANNOTATIONS.has(keyword));
+      current = meaningful ? merge(siblings, target) : target;
     }
     return current;
   }
