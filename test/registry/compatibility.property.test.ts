@@ -129,3 +129,46 @@ describe("checkCompatibility (properties)", () => {
     );
   });
 });
+
+describe("checkCompatibility on malformed schemas (properties)", () => {
+  /** JSON objects that use schema keywords with values of any JSON type. */
+  const keyword = fc.constantFrom(
+    "type",
+    "enum",
+    "const",
+    "properties",
+    "required",
+    "additionalProperties",
+    "items",
+    "prefixItems",
+    "anyOf",
+    "oneOf",
+    "allOf",
+    "$ref",
+    "$defs",
+    "minimum",
+    "exclusiveMinimum",
+    "maxLength",
+    "pattern",
+    "not",
+  );
+  const malformed: fc.Arbitrary<JsonSchema> = fc.letrec<{ node: JsonSchema }>((tie) => ({
+    node: fc.oneof(
+      { depthSize: "small" },
+      fc.boolean(),
+      fc.dictionary(keyword, fc.oneof(fc.jsonValue({ maxDepth: 2 }), tie("node")), { maxKeys: 4 }),
+    ),
+  })).node;
+
+  it("never throws, and reports issues only in the shape it promises", () => {
+    fc.assert(
+      fc.property(malformed, malformed, fc.constantFrom(...MODES), (a, b, mode) => {
+        for (const issue of checkCompatibility(a, b, mode)) {
+          expect(typeof issue.message).toBe("string");
+          expect(Array.isArray(issue.path)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

@@ -197,8 +197,9 @@ class Check {
   }
 
   compare(readerIn: JsonSchema, writerIn: JsonSchema, path: Path): void {
-    const reader = this.#deref(readerIn, this.#readerRoot);
-    const writer = this.#deref(writerIn, this.#writerRoot);
+    // A value that is no schema at all (`null` in an `anyOf`, say) constrains nothing.
+    const reader = this.#deref(asSchema(readerIn), this.#readerRoot);
+    const writer = this.#deref(asSchema(writerIn), this.#writerRoot);
     if (writer === false || reader === true) return;
     if (reader === false) {
       this.#report(path, "type-changed", "the reader accepts nothing here");
@@ -505,14 +506,11 @@ function branchesOf(schema: SchemaObject): readonly JsonSchema[] | undefined {
 }
 
 /** A branch of a union with the keywords of the schema around it (a union is removed from the result). */
-function merge(outer: SchemaObject, branch: JsonSchema): JsonSchema {
-  if (typeof branch === "boolean") {
-    if (!branch) return false;
-    const { anyOf: _a, oneOf: _o, ...rest } = outer;
-    return rest;
-  }
+function merge(outer: SchemaObject, branchIn: JsonSchema): JsonSchema {
+  const branch = asSchema(branchIn);
+  if (branch === false) return false;
   const { anyOf: _a, oneOf: _o, ...rest } = outer;
-  return { ...rest, ...branch };
+  return branch === true ? rest : { ...rest, ...branch };
 }
 
 /** An `allOf` as one schema: the parts' properties, required fields and keywords merged. */
@@ -525,7 +523,7 @@ function flattenAllOf(schema: SchemaObject, root: JsonSchema): JsonSchema {
         ? (resolvePointer(root, partIn.$ref) ?? partIn)
         : partIn;
     if (part === false) return false;
-    if (part === true) continue;
+    if (!isObject(part)) continue;
     const properties = { ...propertiesOf(merged), ...propertiesOf(part) };
     const required = [...new Set([...requiredOf(merged), ...requiredOf(part)])];
     merged = { ...merged, ...part, properties, required };
@@ -535,6 +533,10 @@ function flattenAllOf(schema: SchemaObject, root: JsonSchema): JsonSchema {
 
 function isObject(value: unknown): value is SchemaObject {
   return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function asSchema(value: unknown): JsonSchema {
+  return isSchema(value) ? value : true;
 }
 
 function isSchema(value: unknown): value is JsonSchema {
