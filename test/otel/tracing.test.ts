@@ -244,6 +244,33 @@ describe("createTracing on the in-memory backend", () => {
     );
   });
 
+  it("ends the send span of an event the backend refused with its error, and the others as sent", async () => {
+    const sdk = testSdk();
+    const tracing = await traced(sdk);
+    const [first, second] = [new Event("B", { i: 1 }), new Event("B", { i: 2 })];
+    const emits = organ("Emits", ["A"], () => [first, second]);
+    const s = new Spine({
+      organs: [emits],
+      backend: new InMemoryBackend({ maxSize: 1 }),
+      logger: false,
+      middleware: [tracing.middleware],
+      observers: [tracing.observer],
+      enqueueFailureMode: "store",
+      maxSteps: 1,
+    });
+    await s.run(new Event("A")).catch(() => undefined);
+    const sendOf = (event: Event) =>
+      sdk.spans().find((span) => span.attributes["messaging.message.id"] === event.id);
+    // The queue holds one event: the second does not fit and is kept in the failed-event store.
+    expect(sendOf(first)?.status).toEqual({ code: SpanStatusCode.UNSET });
+    expect(sendOf(second)?.status).toEqual({
+      code: SpanStatusCode.ERROR,
+      message: expect.stringMatching(/^Backend is full \(maxSize 1\)/),
+    });
+    expect(sendOf(second)?.attributes["error.type"]).toBe("BackendFullError");
+    expect(s.failedEvents().map((f) => f.event.id)).toEqual([second.id]);
+  });
+
   it("gives the handler its process span as the active span", async () => {
     const sdk = testSdk();
     const tracing = await traced(sdk);
