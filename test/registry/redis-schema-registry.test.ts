@@ -22,7 +22,7 @@ describeRedis("RedisSchemaRegistryStore", () => {
     registrySpec(() => open());
   });
 
-  it("keeps a type's versions, mode and revision in the hash <stream>:schemas", async () => {
+  it("keeps a type's versions, their list, its mode and revision in the hash <stream>:schemas", async () => {
     const stream = `orders:${randomUUID()}`;
     const registry = new SchemaRegistry(open(stream));
     await registry.publish([submission("ORDER_PLACED", 1, ORDER_V1)]);
@@ -32,7 +32,9 @@ describeRedis("RedisSchemaRegistryStore", () => {
       "mode:ORDER_PLACED",
       "revision:ORDER_PLACED",
       "schema:ORDER_PLACED:1",
+      "versions:ORDER_PLACED",
     ]);
+    expect(hash["versions:ORDER_PLACED"]).toBe("[1]");
     expect(hash["mode:ORDER_PLACED"]).toBe("FULL");
     expect(JSON.parse(hash["schema:ORDER_PLACED:1"] as string)).toMatchObject({
       eventType: "ORDER_PLACED",

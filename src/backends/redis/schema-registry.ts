@@ -3,8 +3,11 @@
  * process that uses the stream. Fields:
  *
  * - `schema:<TYPE>:<VERSION>`: the registered schema, JSON (`RegisteredSchema`);
+ * - `versions:<TYPE>`: the type's registered versions, a JSON array of numbers, ascending;
  * - `mode:<TYPE>`: the type's compatibility mode, when one was set;
  * - `revision:<TYPE>`: bumped by every write to the type: the compare-and-set token.
+ *
+ * Reading a type fetches its own fields only (two round trips), never the whole hash.
  *
  * A write is one Lua script that checks the revision and writes the fields, so it is atomic on
  * the server: two processes that read the same record and each checked their own version
@@ -71,18 +74,35 @@ export function resolveRedisSchemaRegistryOptions(
 }
 
 /**
- * KEYS[1] the hash; ARGV: revision field, expected revision, then field/value pairs to set.
- * Returns 1 when written, 0 when the revision had moved (nothing written).
+ * KEYS[1] the hash; ARGV: the type, the expected revision, the version to add ('' for none) and
+ * its JSON, the mode to set ('' for none). Returns 1 when written, 0 when the revision had moved
+ * (nothing written).
  */
 const WRITE_SCRIPT = `
-local revision = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '0')
+local hash, type = KEYS[1], ARGV[1]
+local revision = tonumber(redis.call('HGET', hash, 'revision:' .. type) or '0')
 if revision ~= tonumber(ARGV[2]) then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], revision + 1)
-for i = 3, #ARGV, 2 do redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+redis.call('HSET', hash, 'revision:' .. type, revision + 1)
+if ARGV[3] ~= '' then
+  local version = tonumber(ARGV[3])
+  local versions = cjson.decode(redis.call('HGET', hash, 'versions:' .. type) or '[]')
+  local known = false
+  for _, v in ipairs(versions) do
+    if v == version then known = true end
+  end
+  if not known then
+    table.insert(versions, version)
+    table.sort(versions)
+  end
+  redis.call('HSET', hash, 'versions:' .. type, cjson.encode(versions))
+  redis.call('HSET', hash, 'schema:' .. type .. ':' .. ARGV[3], ARGV[4])
+end
+if ARGV[5] ~= '' then redis.call('HSET', hash, 'mode:' .. type, ARGV[5]) end
 return 1
 `;
 
 const SCHEMA = "schema:";
+const VERSIONS = "versions:";
 const MODE = "mode:";
 const REVISION = "revision:";
 
@@ -108,17 +128,21 @@ export class RedisSchemaRegistryStore implements SchemaRegistryStore {
   }
 
   async read(eventType: string): Promise<SchemaTypeRecord> {
-    const hash = await this.#run("read (HGETALL)", (redis) => redis.hgetall(this.key));
-    const revision = Number(hash[REVISION + eventType] ?? 0);
+    const [revisionText, mode, list] = await this.#run("read (HMGET)", (redis) =>
+      redis.hmget(this.key, REVISION + eventType, MODE + eventType, VERSIONS + eventType),
+    );
+    const revision = Number(revisionText ?? 0);
     if (revision === 0) return emptyRecord(eventType);
-    const prefix = `${SCHEMA}${eventType}:`;
-    const versions: RegisteredSchema[] = [];
-    for (const [field, value] of Object.entries(hash)) {
-      if (!field.startsWith(prefix) || !/^\d+$/.test(field.slice(prefix.length))) continue;
-      versions.push(JSON.parse(value) as RegisteredSchema);
-    }
-    versions.sort((a, b) => a.version - b.version);
-    const mode = hash[MODE + eventType];
+    const numbers = JSON.parse(list ?? "[]") as number[];
+    // Lua's cjson writes an empty table as {}: no versions (only a mode was ever set).
+    const fields = Array.isArray(numbers) ? numbers.map((n) => `${SCHEMA}${eventType}:${n}`) : [];
+    const texts =
+      fields.length === 0
+        ? []
+        : await this.#run("read (HMGET)", (redis) => redis.hmget(this.key, ...fields));
+    const versions = texts
+      .filter((text): text is string => text !== null)
+      .map((text) => JSON.parse(text) as RegisteredSchema);
     return { eventType, mode: isCompatibilityMode(mode) ? mode : undefined, versions, revision };
   }
 
@@ -127,11 +151,14 @@ export class RedisSchemaRegistryStore implements SchemaRegistryStore {
     expectedRevision: number,
     change: SchemaTypeWrite,
   ): Promise<boolean> {
-    const args: string[] = [REVISION + eventType, String(expectedRevision)];
-    if (change.schema !== undefined) {
-      args.push(`${SCHEMA}${eventType}:${change.schema.version}`, JSON.stringify(change.schema));
-    }
-    if (change.mode !== undefined) args.push(MODE + eventType, change.mode);
+    const { schema, mode } = change;
+    const args: string[] = [
+      eventType,
+      String(expectedRevision),
+      schema === undefined ? "" : String(schema.version),
+      schema === undefined ? "" : JSON.stringify(schema),
+      mode ?? "",
+    ];
     const written = await this.#run("write (EVAL)", (redis) =>
       redis.eval(WRITE_SCRIPT, 1, this.key, ...args),
     );
