@@ -396,6 +396,28 @@ describe("createTracing without an SDK", () => {
   });
 });
 
+describe("Tracing.observer", () => {
+  it("has no per-event hook while no provider is registered, so the Spine calls none", async () => {
+    const tracing = await createTracing();
+    expect(Object.keys(tracing.observer).sort()).toEqual([
+      "committed",
+      "deadLettered",
+      "enqueueError",
+      "released",
+      "runStarted",
+    ]);
+    expect(tracing.observer.committed).toBeUndefined();
+    expect(tracing.observer.released).toBeUndefined();
+    expect(typeof tracing.observer.runStarted).toBe("function");
+  });
+
+  it("has them with a provider", async () => {
+    const tracing = await traced(testSdk());
+    expect(typeof tracing.observer.committed).toBe("function");
+    expect(typeof tracing.observer.enqueueError).toBe("function");
+  });
+});
+
 describe("createTracing options", () => {
   it("reads messaging.system, the destination and the group from a Redis-like backend", async () => {
     const sdk = testSdk();
