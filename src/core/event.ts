@@ -95,22 +95,11 @@ export function ownHeader(event: Event, name: string): string | undefined {
 /** Passed by `fromJSON` to the constructor with {@link CheckedParts}; not reachable from outside. */
 const TRUSTED: unique symbol = Symbol("necrostack.checked-event");
 
-/**
- * The id, headers and lineage of an event that has headers or a cause, kept in one slot (see
- * `#idOrExtras`).
- */
+/** The id and headers of an event that has headers, kept in one slot (see `#idOrExtras`). */
 interface Extras {
   id: string | undefined;
-  /** Its own headers; the lineage headers join them when `headers` is first read. */
+  /** Its headers; for an event with a cause, without the lineage headers until first read. */
   headers: EventHeaders;
-  /**
-   * Set by the Spine on an event an organ emitted: the event whose handling emitted it. Its
-   * `correlation-id`, `causation-id` and `hop` headers are made from it when first read, so an
-   * event whose headers nobody reads costs one small object, not three header strings.
-   */
-  cause: Event | undefined;
-  /** Its hop as a number (the Spine reads it for every event), or -1 until parsed from `headers`. */
-  hop: number;
 }
 
 /**
@@ -150,12 +139,23 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
    */
   readonly payload: Readonly<TPayload>;
   /**
-   * The id (undefined until first read when none was given) or, for an event with headers or a
-   * cause, an {@link Extras} object holding the id with them. One slot for all of it, so an event
-   * with neither is no larger than before headers existed.
+   * The id (undefined until first read when none was given) or, for an event with headers, an
+   * {@link Extras} object holding the id with them: one slot for both, so an event without
+   * headers needs no second object.
    */
   #idOrExtras: string | undefined | Extras;
   readonly #ms: number;
+  /**
+   * Set by the Spine on an event an organ emitted: the event whose handling emitted it. Its
+   * `correlation-id`, `causation-id` and `hop` headers are made from it when first read, so an
+   * event whose headers nobody reads costs no header object or string at all. Cleared then.
+   */
+  #cause: Event | undefined = undefined;
+  /**
+   * The hop as a number (the Spine reads it for every event): 0 for an event with no `hop`
+   * header and no cause; -1 until parsed from the `hop` header.
+   */
+  #hop = 0;
 
   /** `new Event("ORDER_PLACED", { orderId: "o-1" })` */
   constructor(eventType: TType, payload?: TPayload);
@@ -178,6 +178,7 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
       this.payload = parts.payload as Readonly<TPayload>;
       this.#idOrExtras = idSlot(parts.id, parts.headers);
       this.#ms = parts.ms;
+      if (parts.headers !== EMPTY_HEADERS) this.#hop = -1;
       Object.freeze(this);
       return;
     } else if (typeof typeOrInit === "object" && typeOrInit !== null && payload === undefined) {
@@ -199,6 +200,7 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
     this.payload = checked as Readonly<TPayload>;
     this.#idOrExtras = idSlot(id, headers);
     this.#ms = ms;
+    if (headers !== EMPTY_HEADERS) this.#hop = -1;
     Object.freeze(this);
   }
 
@@ -207,27 +209,25 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
    * emitted event). Lineage headers the child already has are kept. Internal.
    */
   static [STAMP](child: Event, cause: Event): void {
+    if (child.#cause !== undefined) return;
     const hop = Event[HOP](cause) + 1;
     const slot = child.#idOrExtras;
-    if (typeof slot === "object") {
-      if (slot.cause !== undefined) return;
-      slot.cause = cause;
-      slot.hop = slot.headers[HEADER.HOP] === undefined ? hop : -1;
-    } else {
-      child.#idOrExtras = { id: slot, headers: EMPTY_HEADERS, cause, hop };
-    }
+    // A hop header the organ set stays (parsed when read); lineage headers it set stay too.
+    if (typeof slot !== "object" || slot.headers[HEADER.HOP] === undefined) child.#hop = hop;
+    child.#cause = cause;
     if (hop % LINEAGE_CUT === 0) void cause.headers;
   }
 
   /** See {@link headersJson}. Internal. */
   static [HEADERS_JSON](event: Event): string {
+    const cause = event.#cause;
     const slot = event.#idOrExtras;
-    if (typeof slot !== "object") return "";
-    const cause = slot.cause;
-    if (cause === undefined || slot.headers !== EMPTY_HEADERS) return headersText(event.headers);
+    if (cause === undefined || typeof slot === "object") {
+      return typeof slot === "object" ? headersText(event.headers) : "";
+    }
     // Ids are UUIDs (no character to escape); the correlation id may come from anywhere.
     const correlation = cause.headers[HEADER.CORRELATION_ID] ?? cause.id;
-    return `{"${HEADER.CORRELATION_ID}":${JSON.stringify(correlation)},"${HEADER.CAUSATION_ID}":"${cause.id}","${HEADER.HOP}":"${slot.hop}"}`;
+    return `{"${HEADER.CORRELATION_ID}":${JSON.stringify(correlation)},"${HEADER.CAUSATION_ID}":"${cause.id}","${HEADER.HOP}":"${event.#hop}"}`;
   }
 
   /** See {@link ownHeader}. Internal. */
@@ -238,10 +238,11 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
 
   /** The event's hop: 0 for an event with no `hop` header and no cause. Internal. */
   static [HOP](event: Event): number {
-    const slot = event.#idOrExtras;
-    if (typeof slot !== "object") return 0;
-    if (slot.hop === -1) slot.hop = parseHop(slot.headers[HEADER.HOP]);
-    return slot.hop;
+    if (event.#hop === -1) {
+      const slot = event.#idOrExtras;
+      event.#hop = parseHop(typeof slot === "object" ? slot.headers[HEADER.HOP] : undefined);
+    }
+    return event.#hop;
   }
 
   /** A UUID v4 in lower case. */
@@ -273,13 +274,14 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
    */
   get headers(): EventHeaders {
     const slot = this.#idOrExtras;
-    if (typeof slot !== "object") return EMPTY_HEADERS;
-    const cause = slot.cause;
-    if (cause !== undefined) {
-      slot.cause = undefined;
-      slot.headers = withLineage(slot.headers, cause, Event[HOP](this));
-    }
-    return slot.headers;
+    const cause = this.#cause;
+    if (cause === undefined) return typeof slot === "object" ? slot.headers : EMPTY_HEADERS;
+    this.#cause = undefined;
+    const own = typeof slot === "object" ? slot.headers : EMPTY_HEADERS;
+    const headers = withLineage(own, cause, Event[HOP](this));
+    if (typeof slot === "object") slot.headers = headers;
+    else this.#idOrExtras = { id: slot, headers };
+    return headers;
   }
 
   /**
@@ -393,7 +395,7 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
 
 /** What `#idOrExtras` holds for this id and these headers. */
 function idSlot(id: string | undefined, headers: EventHeaders): string | undefined | Extras {
-  return headers === EMPTY_HEADERS ? id : { id, headers, cause: undefined, hop: -1 };
+  return headers === EMPTY_HEADERS ? id : { id, headers };
 }
 
 function badArguments(typeOrInit: unknown, payload: unknown): EventValidationError {
