@@ -5,7 +5,7 @@
 
 export type { BackendLevels } from "./prometheus/backend-gauges.js";
 /** The observer and its registry. */
-export { createMetrics, PrometheusMetrics } from "./prometheus/create-metrics.js";
+export { createMetrics, type PrometheusMetrics } from "./prometheus/create-metrics.js";
 /** Its error; extends NecroStackError. */
 export { PromClientMissingError } from "./prometheus/errors.js";
 export type { MetricsOptions } from "./prometheus/options.js";

@@ -1,5 +1,6 @@
 /** `createMetrics()`: the metrics observer, registered in a prom-client registry. */
 import type { Registry } from "prom-client";
+import type { SpineObserver } from "../core/observer.js";
 import type { BackendLevels } from "./backend-gauges.js";
 import { HealthReader } from "./backend-gauges.js";
 import { MetricsObserver } from "./metrics-observer.js";
@@ -12,7 +13,19 @@ import { registerMetrics } from "./register.js";
  * it. Give it to the Spine (`new Spine({ observers: [metrics] })`) and serve `metrics.metrics()`
  * (or the registry) on `/metrics`. Use one per Spine.
  */
-export class PrometheusMetrics extends MetricsObserver {
+export interface PrometheusMetrics extends SpineObserver {
+  /** The registry the metrics are in: the one given, or one of their own. */
+  readonly registry: Registry;
+  /** The Content-Type of `metrics()`'s text. */
+  readonly contentType: string;
+  /** The registry's metrics in the Prometheus text format (the backend's health is read now). */
+  metrics(): Promise<string>;
+  /** The backend's levels, as the gauges read them; undefined without a backend with `health()`. */
+  backendLevels(): Promise<BackendLevels | undefined>;
+}
+
+/** The observer's counters with the registry; only its {@link PrometheusMetrics} side is public. */
+class RegisteredMetrics extends MetricsObserver implements PrometheusMetrics {
   /** The registry the metrics are in: the one given, or one of their own. */
   readonly registry: Registry;
   /** The Content-Type of `metrics()`'s text. */
@@ -45,5 +58,5 @@ export class PrometheusMetrics extends MetricsObserver {
  * Throws `PromClientMissingError` when prom-client is not installed.
  */
 export function createMetrics(options: MetricsOptions = {}): PrometheusMetrics {
-  return new PrometheusMetrics(options);
+  return new RegisteredMetrics(options);
 }
