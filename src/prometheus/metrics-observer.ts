@@ -50,6 +50,8 @@ export class MetricsObserver implements SpineObserver {
 
   received(event: Event): void {
     this.inFlight++;
+    // A backend may deliver the same Event object again: its earlier fate is not this one's.
+    if (this.#marked) this.#marks.delete(event);
     const age = (Date.now() - event.timestampMs) / 1000;
     this.table.typeOf(event.eventType).age.observe(age > 0 ? age : 0);
     if (this.#attempt !== undefined && this.#attempt(event) > 1) this.redelivered++;
