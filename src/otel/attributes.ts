@@ -28,6 +28,7 @@ export function processAttributes(
   if (options.consumerGroup !== undefined) {
     attributes[ATTR.MESSAGING_CONSUMER_GROUP_NAME] = options.consumerGroup;
   }
+  if (options.clientId !== undefined) attributes[ATTR.MESSAGING_CLIENT_ID] = options.clientId;
   return attributes;
 }
 

@@ -10,9 +10,10 @@ import { MESSAGING_SYSTEM } from "./semconv.js";
 
 export interface TracingOptions {
   /**
-   * The backend the Spine runs on. `messaging.system`, the destination and the consumer group
-   * are read from it when not given: a RedisBackend is `"redis"` on its `streamKey`, read by its
-   * `consumerGroup`; an InMemoryBackend is `"in_memory"`.
+   * The backend the Spine runs on. `messaging.system`, the destination, the consumer group and
+   * the client id are read from it when not given: a RedisBackend is `"redis"` on its
+   * `streamKey`, read by its `consumerGroup` as its `consumerName`; an InMemoryBackend is
+   * `"in_memory"`.
    * @defaultValue none: the other options' defaults apply
    */
   backend?: Backend;
@@ -33,6 +34,11 @@ export interface TracingOptions {
    */
   consumerGroup?: string;
   /**
+   * `messaging.client.id` on process spans: which consumer of the group handled the event.
+   * @defaultValue the RedisBackend's `consumerName`, else none
+   */
+  clientId?: string;
+  /**
    * Where the tracer comes from.
    * @defaultValue the global provider (`trace.getTracerProvider()`), the one an SDK registers
    */
@@ -49,6 +55,7 @@ export interface ResolvedTracingOptions {
   readonly system: string;
   readonly destination: string;
   readonly consumerGroup: string | undefined;
+  readonly clientId: string | undefined;
   readonly tracerProvider: TracerProvider | undefined;
   readonly propagator: TextMapPropagator | undefined;
 }
@@ -76,17 +83,25 @@ export function resolveTracingOptions(options: TracingOptions = {}): ResolvedTra
     system,
     destination: text("destination", options.destination) ?? stream?.streamKey ?? FALLBACK,
     consumerGroup: text("consumerGroup", options.consumerGroup) ?? stream?.consumerGroup,
+    clientId: text("clientId", options.clientId) ?? stream?.consumerName,
     tracerProvider: has("tracerProvider", options.tracerProvider, "getTracer"),
     propagator: has("propagator", options.propagator, "inject"),
   };
 }
 
-/** A RedisBackend's stream and group (read by shape: this module must not load ioredis). */
-function redisNames(backend: Backend): { streamKey: string; consumerGroup: string } | undefined {
-  const { streamKey, consumerGroup } = backend as unknown as Partial<Record<string, unknown>>;
-  return typeof streamKey === "string" && typeof consumerGroup === "string"
-    ? { streamKey, consumerGroup }
-    : undefined;
+/** A RedisBackend's stream, group and consumer (read by shape: this module must not load ioredis). */
+function redisNames(
+  backend: Backend,
+): { streamKey: string; consumerGroup: string; consumerName: string | undefined } | undefined {
+  const { streamKey, consumerGroup, consumerName } = backend as unknown as Partial<
+    Record<string, unknown>
+  >;
+  if (typeof streamKey !== "string" || typeof consumerGroup !== "string") return undefined;
+  return {
+    streamKey,
+    consumerGroup,
+    consumerName: typeof consumerName === "string" ? consumerName : undefined,
+  };
 }
 
 function text(name: string, value: unknown): string | undefined {

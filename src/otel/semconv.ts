@@ -21,6 +21,8 @@ export const ATTR = {
   MESSAGING_MESSAGE_CONVERSATION_ID: "messaging.message.conversation_id",
   /** The consumer group reading the stream (Redis), on process spans. */
   MESSAGING_CONSUMER_GROUP_NAME: "messaging.consumer.group.name",
+  /** The consumer within its group (a RedisBackend's `consumerName`), on process spans. */
+  MESSAGING_CLIENT_ID: "messaging.client.id",
   /** What failed, on a span whose status is ERROR: the error's class name. */
   ERROR_TYPE: "error.type",
   /** The organ whose handler the span is about (process) or whose handler emitted the event (send). */

@@ -419,11 +419,12 @@ describe("Tracing.observer", () => {
 });
 
 describe("createTracing options", () => {
-  it("reads messaging.system, the destination and the group from a Redis-like backend", async () => {
+  it("reads messaging.system, the destination, the group and the client id from a Redis-like backend", async () => {
     const sdk = testSdk();
     const backend = Object.assign(new InMemoryBackend(), {
       streamKey: "orders:events",
       consumerGroup: "billing",
+      consumerName: "billing-1",
     });
     const tracing = await createTracing({
       backend,
@@ -435,6 +436,7 @@ describe("createTracing options", () => {
       "messaging.system": "redis",
       "messaging.destination.name": "orders:events",
       "messaging.consumer.group.name": "billing",
+      "messaging.client.id": "billing-1",
     });
   });
 
