@@ -32,5 +32,7 @@ export function conflictLines(conflict: SchemaConflict): string {
   const head = `${conflict.eventType} v${conflict.version}: ${conflict.reason} (mode ${conflict.mode}${
     conflict.against === undefined ? "" : `, against v${conflict.against}`
   })`;
-  return [head, ...conflict.issues.map((issue) => `    ${describeIssue(issue)}`)].join("\n");
+  const lines = [head, ...conflict.issues.map((issue) => `    ${describeIssue(issue)}`)];
+  if (conflict.hint !== undefined) lines.push(`    ${conflict.hint}`);
+  return lines.join("\n");
 }

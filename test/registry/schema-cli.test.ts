@@ -173,6 +173,9 @@ describeRedis("necrostack schema on a Redis stream", () => {
       "payload.total: type changed: the writer may send number, the reader accepts string",
     );
     expect(err).toContain('payload.status: enum narrowed: the reader no longer accepts "void"');
+    expect(err).toContain(
+      "    The catalog's upcaster from v1 bridges the backward issues for NecroStack workers; if no other reader consumes these events, set the type's mode to NONE to register it.",
+    );
     expect((await run("show", "ORDER_PLACED", ...on(key))).out).toContain('"version": 1');
   });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { InMemoryBackend } from "../../src/backends/in-memory.js";
+import { SchemaConflictError } from "../../src/core/registry/errors.js";
 import { SchemaRegistry } from "../../src/core/registry/schema-registry.js";
 import { InMemorySchemaRegistryStore } from "../../src/core/registry/store.js";
-import { ORDER_V1, registrySpec, submission } from "./registry-spec.js";
+import { ORDER_V1, orderSchema, registrySpec, submission } from "./registry-spec.js";
 
 describe("SchemaRegistry on the in-memory store", () => {
   registrySpec(() => new InMemorySchemaRegistryStore());
@@ -57,5 +58,39 @@ describe("resolveSchemaRegistryOptions", () => {
     expect(() => new SchemaRegistry(new InMemorySchemaRegistryStore(), options as never)).toThrow(
       message,
     );
+  });
+});
+
+describe("SchemaRegistry refusals an upcaster bridges", () => {
+  const v2 = orderSchema((s) => {
+    s.properties.currency = { type: "string" };
+    s.required.push("currency");
+  });
+
+  it("still refuses them, and says how to register the change when NecroStack workers are the only readers", async () => {
+    const registry = new SchemaRegistry(new InMemorySchemaRegistryStore());
+    await registry.publish([submission("ORDER_PAID", 1, ORDER_V1)]);
+    const error = await registry
+      .publish([{ ...submission("ORDER_PAID", 2, v2), upcastFrom: [1] }])
+      .catch((e: unknown) => e as SchemaConflictError);
+    expect(error).toBeInstanceOf(SchemaConflictError);
+    expect((error as SchemaConflictError).message).toContain(
+      "The catalog's upcaster from v1 bridges the backward issues for NecroStack workers; if no other reader consumes these events, set the type's mode to NONE to register it.",
+    );
+  });
+
+  it("suggests FORWARD under FULL when only backward issues stand in the way", async () => {
+    const registry = new SchemaRegistry(new InMemorySchemaRegistryStore());
+    await registry.publish([submission("ORDER_PAID", 1, ORDER_V1)]);
+    await registry.setMode("ORDER_PAID", "FULL");
+    const report = await registry.check([{ ...submission("ORDER_PAID", 2, v2), upcastFrom: [1] }]);
+    expect(report.conflicts[0]?.message).toContain("set the type's mode to FORWARD");
+  });
+
+  it("gives no such hint without an upcaster from the latest version", async () => {
+    const registry = new SchemaRegistry(new InMemorySchemaRegistryStore());
+    await registry.publish([submission("ORDER_PAID", 1, ORDER_V1)]);
+    const report = await registry.check([submission("ORDER_PAID", 2, v2)]);
+    expect(report.conflicts[0]?.message).not.toContain("upcaster");
   });
 });

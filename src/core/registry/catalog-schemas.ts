@@ -19,5 +19,6 @@ export function catalogSchemas(
     eventType: entry.type,
     version: entry.version,
     document: describeSchema(entry.schema as unknown as DescribableSchema, toJsonSchema),
+    upcastFrom: Object.keys(entry.upcast).map(Number),
   }));
 }

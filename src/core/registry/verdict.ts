@@ -28,6 +28,12 @@ export interface SchemaSubmission {
   readonly eventType: string;
   readonly version: number;
   readonly document: SchemaDocument;
+  /**
+   * The older versions the submitter can upcast from (a catalog's `upcast` keys). Not a licence:
+   * the registry checks schemas, not upcasters. A refusal an upcaster would bridge for NecroStack
+   * workers says so, and how to register the change anyway.
+   */
+  readonly upcastFrom?: readonly number[];
 }
 
 /** Why a submission conflicts with the registry. */
@@ -53,6 +59,8 @@ export interface SchemaConflict {
   readonly issues: readonly SchemaRegistryIssue[];
   /** One sentence saying all of it, for logs and the CLI. */
   readonly message: string;
+  /** What to do about it, when there is more to say than the message's own advice. */
+  readonly hint?: string;
 }
 
 export type SchemaVerdict =
@@ -84,9 +92,19 @@ export function judge(
     against: number | undefined,
     issues: readonly SchemaRegistryIssue[],
     message: string,
+    hint?: string,
   ): SchemaVerdict => ({
     outcome: "conflict",
-    conflict: { eventType, version, reason, mode, against, issues, message },
+    conflict: {
+      eventType,
+      version,
+      reason,
+      mode,
+      against,
+      issues,
+      message: hint === undefined ? message : `${message} ${hint}`,
+      ...(hint === undefined ? {} : { hint }),
+    },
   });
   const issue = (kind: string, message: string): SchemaRegistryIssue => ({
     eventType,
@@ -128,10 +146,19 @@ export function judge(
   const found = checkCompatibility(previous.jsonSchema, document.jsonSchema, mode);
   if (found.length === 0) return { outcome: "register", submission, against: latest.version, mode };
   const issues = found.map((f) => fromCompatibility(eventType, version, f));
+  const bridged =
+    submission.upcastFrom?.includes(latest.version) === true &&
+    found.some((f) => f.direction === "backward");
+  // Under FULL, FORWARD keeps the check the upcaster cannot stand in for, if that one passes.
+  const instead =
+    mode === "FULL" && found.every((f) => f.direction === "backward") ? "FORWARD" : "NONE";
+  const hint = bridged
+    ? `The catalog's upcaster from v${latest.version} bridges the backward issues for NecroStack workers; if no other reader consumes these events, set the type's mode to ${instead} to register it.`
+    : undefined;
   const message = `${eventType} v${version} is not ${mode} compatible with v${latest.version}: ${issues
     .map(describeIssue)
     .join("; ")}.`;
-  return conflict("incompatible", latest.version, issues, message);
+  return conflict("incompatible", latest.version, issues, message, hint);
 }
 
 function fromCompatibility(
