@@ -310,6 +310,14 @@ describe("Event", () => {
       expect(Event.fromJSON(JSON.stringify(event)).equals(event)).toBe(true);
     });
 
+    it("keeps a key named __proto__ with a plain value as data", () => {
+      const payload = JSON.parse('{"__proto__": 1, "a": "x"}') as Record<string, unknown>;
+      const event = new Event("A", payload as never);
+      expect(Object.keys(event.payload)).toEqual(["__proto__", "a"]);
+      expect(Object.getPrototypeOf(event.payload)).toBe(Object.prototype);
+      expect(JSON.stringify(event.payload)).toBe('{"__proto__":1,"a":"x"}');
+    });
+
     it("stores -0 as 0, since JSON has no negative zero", () => {
       const event = new Event("A", { n: -0 });
       expect(Object.is(event.payload.n, 0)).toBe(true);
