@@ -14,7 +14,7 @@
  * Types only: this module never imports a validator.
  */
 import { createHash } from "node:crypto";
-import { canonicalJson, type JsonSchema } from "./compatibility.js";
+import { canonicalJson, type JsonSchema } from "./json-schema.js";
 
 /** The part of a Standard Schema v1 validator the registry looks at. */
 export interface DescribableSchema {
