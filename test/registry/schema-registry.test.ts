@@ -94,3 +94,18 @@ describe("SchemaRegistry refusals an upcaster bridges", () => {
     expect(report.conflicts[0]?.message).not.toContain("upcaster");
   });
 });
+
+describe("SchemaRegistry.of(backend)", () => {
+  it("uses the store the backend offers, the same one every time", async () => {
+    const backend = new InMemoryBackend();
+    await SchemaRegistry.of(backend).publish([submission("A", 1, ORDER_V1)]);
+    expect((await SchemaRegistry.of(backend).list()).map((t) => t.eventType)).toEqual(["A"]);
+  });
+
+  it("refuses a backend that offers none, saying what to do instead", () => {
+    const { schemaRegistry: _, ...bare } = new InMemoryBackend();
+    expect(() => SchemaRegistry.of(bare as InMemoryBackend)).toThrow(
+      /Expected `backend` to be a backend that offers a schema registry store .*RedisSchemaRegistryStore/,
+    );
+  });
+});

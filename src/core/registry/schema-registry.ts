@@ -6,6 +6,7 @@
  * mode, or that changes a registered version, naming the fields that break it. `check` says the
  * same without writing: what a worker does before it starts.
  */
+import type { Backend } from "../backend.js";
 import { InvalidOptionError } from "../errors.js";
 import {
   type CompatibilityMode,
@@ -84,6 +85,22 @@ export class SchemaRegistry {
   constructor(store: SchemaRegistryStore, options: SchemaRegistryOptions = {}) {
     this.store = store;
     this.#options = resolveSchemaRegistryOptions(options);
+  }
+
+  /**
+   * The registry of `backend`'s events, in the store it offers (`Backend.schemaRegistry()`).
+   * Throws `InvalidOptionError` for a backend that offers none.
+   */
+  static of(backend: Backend, options?: SchemaRegistryOptions): SchemaRegistry {
+    const store = backend.schemaRegistry?.();
+    if (store === undefined) {
+      throw new InvalidOptionError(
+        "backend",
+        "a backend that offers a schema registry store (schemaRegistry()); for RedisBackend, build new SchemaRegistry(new RedisSchemaRegistryStore({ redisUrl, streamKey }))",
+        backend.constructor.name,
+      );
+    }
+    return new SchemaRegistry(store, options);
   }
 
   /** The mode of a type none was set for. */
