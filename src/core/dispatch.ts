@@ -359,24 +359,36 @@ export class Dispatcher {
     this.#committed(event, accepted);
   }
 
-  async #commit(event: Event, emitted: readonly Event[]): Promise<void> {
+  #commit(event: Event, emitted: readonly Event[]): Promise<void> {
     const backend = this.#backend;
     const commit = backend.commit as NonNullable<Backend["commit"]>;
+    // The usual case in one step; a failure goes through the enqueue policy.
+    let committing: Promise<void>;
+    try {
+      committing = commit.call(backend, event, emitted);
+    } catch (error) {
+      return this.#commitFailed(event, emitted, error);
+    }
+    return committing.then(
+      () => this.#committed(event, emitted),
+      (error: unknown) => this.#commitFailed(event, emitted, error),
+    );
+  }
+
+  async #commitFailed(event: Event, emitted: readonly Event[], error: unknown): Promise<void> {
     if (emitted.length === 0) {
-      try {
-        await commit.call(backend, event, emitted);
-      } catch (error) {
-        this.#hooks.backendError?.("ack", error, event);
-        await this.#release(event, `Its commit failed: ${errorField(error)}`, 0);
-        return;
-      }
-      this.#committed(event, emitted);
+      this.#hooks.backendError?.("ack", error, event);
+      await this.#release(event, `Its commit failed: ${errorField(error)}`, 0);
       return;
     }
     // A failed commit acked nothing: the event stays unacked, so a durable backend delivers it
     // again and its events are made again.
-    const failure = await this.#o.enqueue.deliver(emitted, () =>
-      commit.call(backend, event, emitted),
+    const backend = this.#backend;
+    const commit = backend.commit as NonNullable<Backend["commit"]>;
+    const failure = await this.#o.enqueue.deliver(
+      emitted,
+      () => commit.call(backend, event, emitted),
+      error,
     );
     if (failure !== undefined) {
       await this.#release(event, `Its commit failed: ${errorField(failure.error)}`, 0);

@@ -10,19 +10,23 @@ import { organ } from "./support/organs.js";
 class CommittingBackend extends ScriptedBackend {
   readonly commits: { event: Event; emitted: readonly Event[] }[] = [];
   failCommits = 0;
+  /** A failing commit throws before returning a promise, as a careless backend might. */
+  throwsSynchronously = false;
 
   constructor() {
     super({ capabilities: { atomicCommit: true } });
   }
 
-  async commit(event: Event, emitted: readonly Event[]): Promise<void> {
+  commit(event: Event, emitted: readonly Event[]): Promise<void> {
     if (this.failCommits > 0) {
       this.failCommits--;
-      throw new Error("commit failed");
+      if (this.throwsSynchronously) throw new Error("commit failed");
+      return Promise.reject(new Error("commit failed"));
     }
     this.commits.push({ event, emitted });
     this.acked.push(event);
     this.queue.push(...emitted);
+    return Promise.resolve();
   }
 }
 
@@ -83,5 +87,15 @@ describe("Spine on a backend with commit", () => {
     );
     expect(stats.eventsProcessed).toBe(3);
     expect(backend.commits[0]?.emitted.map((e) => e.eventType)).toEqual(["B", "C"]);
+  });
+
+  it("treats a commit that throws instead of rejecting as a failed commit", async () => {
+    const backend = new CommittingBackend();
+    backend.failCommits = 1;
+    backend.throwsSynchronously = true;
+    const spine = spineOn(backend);
+    await spine.run(new Event("A"));
+    expect(spine.failedEvents().map((f) => f.event.eventType)).toEqual(["B", "C"]);
+    expect(backend.acked).toEqual([]);
   });
 });
