@@ -163,6 +163,62 @@ describeRedis("A catalog on Redis", () => {
     }
   });
 
+  it.each([
+    [
+      "whose upcaster throws",
+      new Event("NOTE", { text: 1 }),
+      "could not be upcast from version 1 to 2: payload: the upcaster threw: text must be a string",
+    ],
+    [
+      "whose schema-version header is no version",
+      new Event({
+        eventType: "NOTE",
+        payload: { note: "n" },
+        headers: { [HEADER.SCHEMA_VERSION]: "two" },
+      }),
+      'has a schema-version that is not a version: headers.schema-version: must be a positive integer, got "two"',
+    ],
+    [
+      "whose schema outputs what no payload can carry (a Date)",
+      new Event("STAMPED", { at: "2026-11-28T00:00:00.000Z" }),
+      "cannot carry the payload its schema or upcasters made",
+    ],
+  ])("dead-letters a pulled event %s, naming why", async (_what, event, reason) => {
+    const streamKey = uniqueKey("schema-unreadable");
+    const odd = defineEvents({
+      NOTE: {
+        schema: z.object({ note: z.string() }),
+        version: 2,
+        upcast: {
+          1: (v1) => {
+            if (typeof v1.text !== "string") throw new Error("text must be a string");
+            return { note: v1.text };
+          },
+        },
+      },
+      STAMPED: z.object({ at: z.string().transform((at) => new Date(at)) }),
+    });
+    let handled = 0;
+    const worker = startWorker(
+      [organ("Read", ["NOTE", "STAMPED"], () => void handled++)],
+      { redisUrl: fixture.server.url, streamKey },
+      { catalog: odd },
+    );
+    try {
+      await worker.backend.enqueue(event);
+      await waitUntil(
+        "one dead letter",
+        async () => (await fixture.redis.xlen(`${streamKey}:dlq`)) === 1,
+      );
+      expect(handled).toBe(0);
+      const [dead] = await readStream(fixture.redis, `${streamKey}:dlq`);
+      expect(JSON.parse(dead?.fields.event ?? "{}").id).toBe(event.id);
+      expect(dead?.fields.reason).toContain(`${event.eventType} (${event.id}) ${reason}`);
+    } finally {
+      await worker.stop();
+    }
+  });
+
   it("upcasts a version 1 event read from the stream before its organ sees it", async () => {
     const streamKey = uniqueKey("schema-upcast");
     const seen: Event[] = [];
