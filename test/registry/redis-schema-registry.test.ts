@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisSchemaRegistryStore } from "../../src/backends/redis/schema-registry.js";
 import { SchemaRegistry } from "../../src/core/registry/schema-registry.js";
+import { waitUntil } from "../fixtures/worker-process.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";
 import { describeRedis } from "../helpers/redis-server.js";
 import { ORDER_V1, orderSchema, registrySpec, submission } from "./registry-spec.js";
@@ -98,4 +99,30 @@ describeRedis("RedisSchemaRegistryStore", () => {
       /`streamKey`/,
     );
   });
+});
+
+describeRedis("RedisSchemaRegistryStore across a Redis restart", () => {
+  const redis = usePrivateRedis({ appendOnly: true });
+
+  it("fails while Redis is down, and works again once it is back", async () => {
+    const store = new RedisSchemaRegistryStore({
+      redisUrl: redis.server.url,
+      streamKey: `restart:${randomUUID()}`,
+      commandTimeoutMs: 500,
+    });
+    try {
+      await new SchemaRegistry(store).publish([submission("A", 1, ORDER_V1)]);
+      await redis.server.stop();
+      await expect(store.types()).rejects.toMatchObject({ code: "ERR_REDIS" });
+      await redis.server.start();
+      await waitUntil(
+        "the store reads again",
+        async () => (await store.types().catch(() => [])).length === 1,
+        { timeoutMs: 10_000, intervalMs: 100 },
+      );
+      expect(await store.types()).toEqual(["A"]);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
 });

@@ -207,12 +207,13 @@ async function connect(options: ResolvedOptions): Promise<Redis> {
   }
   const redis = new RedisClass(options.redisUrl, {
     lazyConnect: true,
-    // A registry call is one-off (a publish, a worker's start): fail fast rather than wait out
-    // reconnects, and let the caller say the registry is unreachable.
+    // A command fails after one reconnect attempt, so a publish or a worker's start says the
+    // registry is unreachable instead of waiting; the connection itself keeps reconnecting
+    // (backing off to 2 s), so a long-lived store works again once Redis is back.
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs,
     connectTimeout: options.commandTimeoutMs,
-    retryStrategy: (attempt) => (attempt > 3 ? null : 100 * attempt),
+    retryStrategy: (attempt) => Math.min(100 * 2 ** (attempt - 1), 2_000),
     connectionName: "necrostack:schema-registry",
   });
   // Errors surface on the commands; without a listener ioredis would also print them.
