@@ -96,6 +96,18 @@ describeRedis("necrostack worker --catalog", () => {
     expect((await child.waitForExit(20_000)).code).toBe(0);
   }, 60_000);
 
+  it("refuses to start, exit 1, when the registry cannot be reached, with the password masked", async () => {
+    const child = WorkerProcess.start({
+      redisUrl: "redis://:hunter2@127.0.0.1:1",
+      organs: ORGANS,
+      args: ["--catalog", `${FIXTURES}/orders-v1.ts`, "--command-timeout-ms", "300"],
+    });
+    expect((await child.waitForExit(30_000)).code).toBe(1);
+    expect(child.stderr).toMatch(/necrostack: error: Redis schema registry read \(HMGET\) failed/);
+    expect(child.stderr).not.toContain("hunter2");
+    expect(child.stdout).not.toContain("listening");
+  }, 40_000);
+
   it("starts with a catalog whose types are not registered yet", async () => {
     const stream = `worker-catalog:${randomUUID()}`;
     const child = worker(stream, `${FIXTURES}/orders-v1.ts`);
