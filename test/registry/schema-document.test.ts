@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { toJsonSchema, toStandardJsonSchema } from "@valibot/to-json-schema";
 import { type } from "arktype";
 import * as v from "valibot";
@@ -90,6 +91,19 @@ describe("describeSchema", () => {
         vendor: "valibot",
         fingerprint: expect.stringMatching(/^[0-9a-f]{64}$/),
       });
+    });
+
+    it("gives the same fingerprint in another process", async () => {
+      const { catalog } = await import("./fixtures/valibot-catalog.js");
+      const here = describe_(catalog.entry("SHIPMENT_SENT")?.schema);
+      const child = spawnSync(
+        process.execPath,
+        ["--import", "tsx", "test/registry/fixtures/print-fingerprint.ts"],
+        { encoding: "utf8" },
+      );
+      expect(child.stderr).toBe("");
+      expect(JSON.parse(child.stdout)).toEqual(here);
+      expect(here.kind).toBe("opaque");
     });
 
     it("gives the same validator the same fingerprint, and a changed one another", () => {

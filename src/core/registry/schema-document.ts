@@ -55,7 +55,10 @@ export interface OpaqueSchemaDocument {
    * SHA-256 (hex) of the validator's structure: its vendor and its own enumerable properties,
    * walked to depth 8 in key order, with functions recorded by their source text. It changes when
    * the validator's definition (or its library's code) changes, so it tells "the same validator"
-   * from "another one", not whether the two accept the same payloads.
+   * from "another one", not whether the two accept the same payloads. WARNING: a function is
+   * recorded as the runtime sees it, so a validator with functions of your own (a refinement, a
+   * transform) can fingerprint differently when its module is compiled by another tool (tsx in
+   * one process, tsc in another).
    */
   readonly fingerprint: string;
 }
