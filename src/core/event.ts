@@ -17,7 +17,7 @@ import {
   parseHeaders,
 } from "./headers.js";
 import { adoptParsedPayload, copyPayload, EMPTY_PAYLOAD, type JsonObject, kindOf } from "./json.js";
-import { parseTimestamp, type TimestampInput } from "./timestamp.js";
+import { isoTimestamp, parseTimestamp, type TimestampInput } from "./timestamp.js";
 
 /** The object form of the Event constructor's argument. */
 export interface EventInit<
@@ -308,7 +308,7 @@ export class Event<TType extends string = string, TPayload extends JsonObject = 
   toJSON(): EventJSON {
     return {
       id: this.id,
-      timestamp: new Date(this.#ms).toISOString(),
+      timestamp: isoTimestamp(this.#ms),
       event_type: this.eventType,
       payload: this.payload as JsonObject,
     };
@@ -425,7 +425,9 @@ function checkKeys(
   allowed: ReadonlySet<string>,
   issues: ValidationIssue[],
 ): void {
-  for (const key of Object.keys(input)) {
+  // for-in with hasOwn, not Object.keys: the same own enumerable keys, with no array per event.
+  for (const key in input) {
+    if (!Object.hasOwn(input, key)) continue;
     if (!allowed.has(key)) {
       issues.push({
         message: `is not a known field (allowed: ${[...allowed].join(", ")})`,

@@ -160,7 +160,8 @@ export function adoptParsedPayload(
   }
   const depth = freezeParsed(value, 1);
   if (depth > MAX_PAYLOAD_DEPTH) {
-    issues.push({ message: tooDeep(), path });
+    // Rare: the walk finds the path where it goes too deep, for the issue.
+    copyPayload(value, path, issues);
     return undefined;
   }
   // A UTF-16 unit of the text is at most 3 bytes of UTF-8.

@@ -138,6 +138,37 @@ describe("Event (properties)", () => {
     );
   });
 
+  it("reads a timestamp in toISOString()'s form exactly as the same instant written with +00:00", () => {
+    const digits = (n: number) =>
+      fc
+        .array(fc.constantFrom(..."0123456789"), { minLength: n, maxLength: n })
+        .map((d) => d.join(""));
+    // Random digits in every field: impossible dates and times included.
+    const text = fc
+      .tuple(digits(4), digits(2), digits(2), digits(2), digits(2), digits(2), digits(3))
+      .map(([y, mo, d, h, mi, sec, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${sec}.${ms}`);
+    const read = (timestamp: string): number | "rejected" => {
+      try {
+        return new Event({ eventType: "T", timestamp }).timestampMs;
+      } catch (error) {
+        if (error instanceof EventValidationError) return "rejected";
+        throw error;
+      }
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          text,
+          date.map((d) => d.toISOString().slice(0, 23)),
+        ),
+        (t) => {
+          expect(read(`${t}Z`)).toEqual(read(`${t}+00:00`));
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+
   it("reads Python's isoformat() timestamps, microseconds and offsets included", () => {
     const seconds = fc.integer({
       min: Math.ceil(new Date("0002-01-01T00:00:00Z").getTime() / 1000),

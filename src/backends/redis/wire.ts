@@ -7,6 +7,7 @@
  */
 import { EventValidationError, messageOf } from "../../core/errors.js";
 import { Event, headersJson } from "../../core/event.js";
+import { isoTimestamp } from "../../core/timestamp.js";
 
 /** The entry field that holds the event JSON. */
 export const EVENT_FIELD = "event";
@@ -19,7 +20,7 @@ export const HEADERS_FIELD = "headers";
  * timestamp an ISO string, neither with a character JSON escapes.
  */
 export function encodeEvent(event: Event): string {
-  return `{"id":"${event.id}","timestamp":"${event.timestamp.toISOString()}","event_type":${JSON.stringify(event.eventType)},"payload":${JSON.stringify(event.payload)}}`;
+  return `{"id":"${event.id}","timestamp":"${isoTimestamp(event.timestampMs)}","event_type":${JSON.stringify(event.eventType)},"payload":${JSON.stringify(event.payload)}}`;
 }
 
 /** The headers' JSON for the `headers` field; `""` when there are none (no field is written). */
