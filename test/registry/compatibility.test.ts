@@ -239,6 +239,19 @@ describe("checkCompatibility", () => {
       ]);
     });
 
+    it("reports a reference it cannot follow only when it changed", () => {
+      const external = (ref: string): JsonSchema => ({
+        type: "object",
+        properties: { a: { $ref: ref } },
+      });
+      expect(
+        checkCompatibility(external("other.json#/A"), external("other.json#/A"), "FULL"),
+      ).toEqual([]);
+      expect(kinds(external("other.json#/A"), external("other.json#/B"), "BACKWARD")).toEqual([
+        ["unsupported-change", "a"],
+      ]);
+    });
+
     it("merges allOf parts on the writer side", () => {
       const writer = {
         allOf: [

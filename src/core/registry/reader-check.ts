@@ -383,6 +383,14 @@ export class Check {
   }
 
   #compareUnhandled(reader: SchemaObject, writer: SchemaObject, path: Path): void {
+    // A $ref still here could not be resolved (not a local pointer): it must be the same one.
+    if ((reader.$ref !== undefined || writer.$ref !== undefined) && reader.$ref !== writer.$ref) {
+      this.#report(
+        path,
+        "unsupported-change",
+        `$ref ${JSON.stringify(writer.$ref ?? null)} became ${JSON.stringify(reader.$ref ?? null)}, and only local references can be followed`,
+      );
+    }
     const keywords = new Set([...Object.keys(reader), ...Object.keys(writer)]);
     for (const keyword of keywords) {
       if (HANDLED.has(keyword)) continue;
