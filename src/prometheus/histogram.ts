@@ -97,10 +97,11 @@ export class HandKeptHistogram {
     return { name: this.name, help: this.help, type: "histogram", aggregator: "sum", values };
   }
 
-  /** `registry.resetMetrics()` empties every series. */
-  reset(): void {
-    for (const [, buckets] of this.#series()) buckets.reset();
-  }
+  /**
+   * `registry.resetMetrics()` leaves it as it is: like the counters, which are refilled from the
+   * observer's totals on every scrape, it shows what the observer has seen since it was built.
+   */
+  reset(): void {}
 
   /** As the registry takes it: it reads only name, help, type, aggregator, get() and reset(). */
   asMetric(): Metric {
