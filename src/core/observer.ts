@@ -44,6 +44,8 @@ export interface SpineObserver {
   emitted?(event: Event, organ: OrganInfo, events: readonly Event[]): void;
   /** `organ` failed on `event`. `retrying` when a retry policy will run it again. */
   handlerError?(event: Event, organ: OrganInfo, error: unknown, retrying: boolean): void;
+  /** A start event given to `run` was accepted by the backend. */
+  enqueued?(event: Event): void;
   /** `event` (emitted, or a start event) could not be enqueued; `failure` says what followed. */
   enqueueError?(event: Event, error: unknown, failure: EnqueueFailure): void;
   /** `event` is done: acked, with `emitted` accepted by the backend (committed with it, if atomic). */
@@ -76,6 +78,7 @@ const NO_HOOKS: { readonly [K in Hook]: undefined } = {
   handled: undefined,
   emitted: undefined,
   handlerError: undefined,
+  enqueued: undefined,
   enqueueError: undefined,
   committed: undefined,
   deduplicated: undefined,

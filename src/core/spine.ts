@@ -380,10 +380,11 @@ export class Spine {
     if (sync === undefined) return this.#enqueueStartAsync(run, event, undefined);
     try {
       sync.enqueue(event);
-      return undefined;
     } catch (error) {
       return this.#enqueueStartAsync(run, event, error);
     }
+    run.hooks.enqueued?.(event);
+    return undefined;
   }
 
   async #enqueueStartAsync(run: Run, event: Event, firstError: unknown): Promise<void> {
@@ -392,7 +393,10 @@ export class Spine {
       () => this.#backend.enqueue(event),
       firstError,
     );
-    if (failure === undefined) return;
+    if (failure === undefined) {
+      run.hooks.enqueued?.(event);
+      return;
+    }
     if (failure.error instanceof EnqueueError) throw failure.error;
     // Stored start events are not enough: a run without its start event would do nothing.
     throw new EnqueueError(event, 1, failure.error);

@@ -70,6 +70,10 @@ export class MetricsObserver implements SpineObserver {
     this.#mark(event).loop = true;
   }
 
+  enqueued(event: Event): void {
+    this.table.typeOf(event.eventType).published++;
+  }
+
   committed(event: Event, emitted: readonly Event[]): void {
     const mark = this.#settle(event);
     if (mark === null) return;
