@@ -90,18 +90,17 @@ export class Spans {
     );
     const carrier: Record<string, string> = {};
     this.propagator.inject(api.trace.setSpan(parent, span), carrier, HEADERS_SETTER);
-    for (const _ in carrier) {
-      try {
-        return { event: event.withHeaders(carrier), span };
-      } catch (error) {
-        // Headers the propagator made that an event cannot carry (too large, a bad name): the
-        // event goes on without them, and the span says why the trace stops here.
-        this.fail(span, error);
-        span.end();
-        return { event, span: undefined };
-      }
+    // Nothing to carry: a span with no valid context, or a propagator that writes nothing.
+    if (Object.keys(carrier).length === 0) return { event, span };
+    try {
+      return { event: event.withHeaders(carrier), span };
+    } catch (error) {
+      // Headers the propagator made that an event cannot carry (too large, a bad name): the
+      // event goes on without them, and the span says why the trace stops here.
+      this.fail(span, error);
+      span.end();
+      return { event, span: undefined };
     }
-    return { event, span };
   }
 
   /** `emitted` (of `cause`) were taken by the backend: their send spans end; the rest of `cause`'s did not go. */

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { SpanKind, SpanStatusCode, type TextMapPropagator, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import {
   AlwaysOffSampler,
@@ -269,6 +269,32 @@ describe("createTracing on the in-memory backend", () => {
     });
     expect(sendOf(second)?.attributes["error.type"]).toBe("BackendFullError");
     expect(s.failedEvents().map((f) => f.event.id)).toEqual([second.id]);
+  });
+
+  it("sends an event on without the context a propagator wrote in headers it cannot carry", async () => {
+    const sdk = testSdk();
+    // A propagator of its own format, whose header name is not a valid event header name.
+    const propagator: TextMapPropagator = {
+      inject: (_context, carrier, setter) => setter.set(carrier, "trace id", "abc"),
+      extract: (context) => context,
+      fields: () => ["trace id"],
+    };
+    const tracing = await traced(sdk, { propagator });
+    const seen: Event[] = [];
+    const emits = organ("Emits", ["A"], () => new Event("B"));
+    const probe = organ("Probe", ["B"], (event: Event) => {
+      seen.push(event);
+    });
+    await spine(tracing, [emits, probe]).run(new Event("A"));
+    expect(seen).toHaveLength(1);
+    expect(Object.keys(seen[0]?.headers ?? {}).sort()).toEqual([
+      "causation-id",
+      "correlation-id",
+      "hop",
+    ]);
+    const send = only(sdk.spans(), "send necrostack");
+    expect(send.status.code).toBe(SpanStatusCode.ERROR);
+    expect(send.status.message).toMatch(/"trace id" is not a valid header name/);
   });
 
   it("gives the handler its process span as the active span", async () => {
