@@ -1,5 +1,6 @@
 /**
- * The attributes of the two kinds of span, built only for spans that are recording.
+ * The attributes of the two kinds of span, built only while a tracer provider is registered and
+ * given when the span starts, where a sampler can look at them.
  */
 import type { Attributes } from "@opentelemetry/api";
 import { type Event, hopOf } from "../core/event.js";

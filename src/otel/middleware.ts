@@ -21,7 +21,7 @@ import type { Spans } from "./spans.js";
 export function processMiddleware(spans: Spans): Middleware {
   const { api, tracer, propagator, options } = spans;
   const { context, trace } = api;
-  const kind = { kind: api.SpanKind.CONSUMER };
+  const kind = api.SpanKind.CONSUMER;
   return (next: Handler, organ) => {
     spans.refresh();
     const organName = organ.name;
@@ -38,12 +38,15 @@ export function processMiddleware(spans: Spans): Middleware {
       // No provider: nothing can be recorded, and nothing is looked at.
       if (!spans.enabled) return next(event, ctx);
       const parent = propagator.extract(context.active(), event, EVENT_GETTER);
-      const span = tracer.startSpan(nameOf(event.eventType), kind, parent);
-      const recording = span.isRecording();
-      if (!recording && !trace.isSpanContextValid(span.spanContext())) {
+      // The attributes are given at the start, where a sampler can look at them.
+      const span = tracer.startSpan(
+        nameOf(event.eventType),
+        { kind, attributes: processAttributes(event, organName, options) },
+        parent,
+      );
+      if (!span.isRecording() && !trace.isSpanContextValid(span.spanContext())) {
         return next(event, ctx);
       }
-      if (recording) span.setAttributes(processAttributes(event, organName, options));
       const active = trace.setSpan(parent, span);
       let result: HandlerResult | Promise<HandlerResult>;
       try {
