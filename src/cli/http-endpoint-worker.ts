@@ -9,13 +9,9 @@ import type { SpineObserver } from "../core/observer.js";
 import { HttpEndpoint, type Readiness } from "./http-endpoint.js";
 import type { HttpEndpointConfig } from "./http-endpoint-flags.js";
 
-/** RedisBackend's default `maxRetries`: the deliveries before it dead-letters an event. */
-const REDIS_DEFAULT_MAX_RETRIES = 3;
-
 export interface WorkerEndpointParts {
   readonly backend: Backend;
   readonly organs: readonly object[];
-  readonly maxRetries: number | undefined;
   readonly log: Logger;
 }
 
@@ -43,11 +39,8 @@ export class WorkerHttp {
   /** Builds the metrics observer; throws `PromClientMissingError` without prom-client. */
   static async create(config: HttpEndpointConfig, parts: WorkerEndpointParts): Promise<WorkerHttp> {
     const { createMetrics } = await import("../prometheus.js");
-    const metrics = createMetrics({
-      backend: parts.backend,
-      organs: parts.organs,
-      maxDeliveries: parts.maxRetries ?? REDIS_DEFAULT_MAX_RETRIES,
-    });
+    // The backend's maxRetries is the metrics' maxDeliveries.
+    const metrics = createMetrics({ backend: parts.backend, organs: parts.organs });
     return new WorkerHttp(config, parts, metrics);
   }
 

@@ -271,8 +271,7 @@ export async function runWorker(
   // --http: the metrics observer (prom-client is loaded only then) and the endpoint.
   let http: WorkerHttp | undefined;
   if (config.http !== undefined) {
-    const { maxRetries } = config.backend;
-    http = await WorkerHttp.create(config.http, { backend, organs, maxRetries, log });
+    http = await WorkerHttp.create(config.http, { backend, organs, log });
   }
   const observers = [...(tracing.observers ?? []), ...(http?.observers ?? [])];
   const spine = new Spine({

@@ -35,7 +35,8 @@ export interface MetricsOptions {
    * last delivery is dead-lettered by the backend, not delivered again, and is counted so
    * (`outcome="dead_letter"`, `reason_kind="retries_exhausted"`). The Spine sees only the
    * release.
-   * @defaultValue Infinity: every release counts as a retry
+   * @defaultValue the backend's `maxRetries` when it has one (a RedisBackend does), else
+   * Infinity: every release counts as a retry
    */
   maxDeliveries?: number;
 }
@@ -52,7 +53,8 @@ export function resolveMetricsOptions(options: MetricsOptions = {}): ResolvedMet
   if (typeof options !== "object" || options === null) {
     throw new InvalidOptionError("options", "an object", options);
   }
-  const { backend, organs = [], maxDeliveries = Number.POSITIVE_INFINITY } = options;
+  const { backend, organs = [] } = options;
+  const maxDeliveries = options.maxDeliveries ?? backendMaxRetries(backend);
   if (backend !== undefined && (typeof backend !== "object" || backend === null)) {
     throw new InvalidOptionError("backend", "a Backend", backend);
   }
@@ -77,4 +79,12 @@ export function resolveMetricsOptions(options: MetricsOptions = {}): ResolvedMet
     destination,
     maxDeliveries,
   };
+}
+
+/** A backend's delivery limit, if it states one as `maxRetries` (RedisBackend does). */
+function backendMaxRetries(backend: unknown): number {
+  const limit = (backend as { maxRetries?: unknown } | undefined)?.maxRetries;
+  return typeof limit === "number" && Number.isSafeInteger(limit) && limit >= 1
+    ? limit
+    : Number.POSITIVE_INFINITY;
 }

@@ -2,12 +2,14 @@ import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
 import { packageVersion } from "../../src/cli/version.js";
 import { Event, InMemoryBackend, organ, Spine } from "../../src/index.js";
+import { resolveMetricsOptions } from "../../src/prometheus/options.js";
 import {
   createMetrics,
   METRIC_NAMES,
   PromClientMissingError,
   reasonKindOf,
 } from "../../src/prometheus.js";
+import { RedisBackend } from "../../src/redis.js";
 import { parseExposition, sample, samplesOf } from "./scrape.js";
 
 /** The 3-organ chain: START -> A -> MID -> B -> END -> C. */
@@ -180,6 +182,21 @@ describe("createMetrics", () => {
     expect(metrics.registry).toBe(registry);
     expect(registry.getSingleMetric(METRIC_NAMES.processed)).toBeDefined();
     expect(() => createMetrics({ registry })).toThrow(/already been registered/);
+  });
+
+  it("takes the delivery limit from a backend that states one, unless told otherwise", () => {
+    // Built, never connected: the backend states its limit from its options.
+    const backend = new RedisBackend({
+      redisUrl: "redis://127.0.0.1:1",
+      maxRetries: 5,
+      logger: false,
+    });
+    expect(backend.maxRetries).toBe(5);
+    expect(resolveMetricsOptions({ backend }).maxDeliveries).toBe(5);
+    expect(resolveMetricsOptions({ backend, maxDeliveries: 2 }).maxDeliveries).toBe(2);
+    expect(resolveMetricsOptions({ backend: new InMemoryBackend() }).maxDeliveries).toBe(
+      Number.POSITIVE_INFINITY,
+    );
   });
 
   it("rejects bad options naming the option and the value", () => {

@@ -65,6 +65,8 @@ export class RedisBackend implements Backend, AsyncDisposable {
   readonly consumerGroup: string;
   readonly consumerName: string;
   readonly dlqStream: string;
+  /** Deliveries of an entry before it goes to the dead-letter stream. */
+  readonly maxRetries: number;
   readonly #options: ResolvedRedisBackendOptions;
   readonly #log: Logger;
   readonly #outage: OutageLog;
@@ -94,6 +96,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     this.consumerGroup = this.#options.consumerGroup;
     this.consumerName = this.#options.consumerName;
     this.dlqStream = this.#options.dlqStream;
+    this.maxRetries = this.#options.maxRetries;
     this.#target = maskUrl(this.#options.redisUrl);
     this.#log = resolveLogger(this.#options.logger, "necrostack.redis");
     this.#outage = new OutageLog(this.#log, this.#target);
