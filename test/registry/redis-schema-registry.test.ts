@@ -2,8 +2,9 @@ import { randomUUID } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
 import { RedisSchemaRegistryStore } from "../../src/backends/redis/schema-registry.js";
 import { SchemaRegistry } from "../../src/core/registry/schema-registry.js";
+import { RedisBackend } from "../../src/redis.js";
 import { waitUntil } from "../fixtures/worker-process.js";
-import { usePrivateRedis } from "../helpers/private-redis.js";
+import { rawClient, usePrivateRedis } from "../helpers/private-redis.js";
 import { describeRedis } from "../helpers/redis-server.js";
 import { ORDER_V1, orderSchema, registrySpec, submission } from "./registry-spec.js";
 
@@ -21,6 +22,30 @@ describeRedis("RedisSchemaRegistryStore", () => {
 
   describe("as the registry's store", () => {
     registrySpec(() => open());
+  });
+
+  it("is what a RedisBackend offers: SchemaRegistry.of(backend) publishes to <stream>:schemas, on the backend's own client too", async () => {
+    const stream = `orders:${randomUUID()}`;
+    const backend = new RedisBackend({
+      redisUrl: redis.server.url,
+      streamKey: stream,
+      logger: false,
+    });
+    const client = rawClient(redis.server.url);
+    const onClient = new RedisBackend({ redisUrl: "", client, streamKey: stream, logger: false });
+    try {
+      await SchemaRegistry.of(backend).publish([submission("ORDER_PLACED", 1, ORDER_V1)]);
+      expect(await redis.redis.hget(`${stream}:schemas`, "versions:ORDER_PLACED")).toBe("[1]");
+      expect(await SchemaRegistry.of(onClient).list()).toEqual([
+        expect.objectContaining({ eventType: "ORDER_PLACED" }),
+      ]);
+    } finally {
+      await backend.close();
+      await onClient.close();
+    }
+    // The caller's client stays open.
+    expect(await client.ping()).toBe("PONG");
+    client.disconnect();
   });
 
   it("keeps a type's versions, their list, its mode and revision in the hash <stream>:schemas", async () => {

@@ -105,7 +105,7 @@ describe("SchemaRegistry.of(backend)", () => {
   it("refuses a backend that offers none, saying what to do instead", () => {
     const { schemaRegistry: _, ...bare } = new InMemoryBackend();
     expect(() => SchemaRegistry.of(bare as InMemoryBackend)).toThrow(
-      /Expected `backend` to be a backend that offers a schema registry store .*RedisSchemaRegistryStore/,
+      /Expected `backend` to be a backend that offers a schema registry store .*new SchemaRegistry\(store\)/,
     );
   });
 });

@@ -34,6 +34,7 @@ import {
   resolveRedisBackendOptions,
 } from "./options.js";
 import { OutageLog } from "./outage-log.js";
+import { RedisSchemaRegistryStore } from "./schema-registry.js";
 import { DEAD_LETTER, HAND_BACK, LEAVE_GROUP } from "./scripts.js";
 import { decodeEntry, encodeEmitted, encodeEvent, encodeHeaders, entryFields } from "./wire.js";
 
@@ -89,6 +90,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
   /** Recovery and keep-alive; started by the first pull. */
   #maintenance: Maintenance | undefined;
   #commandsWereReady = false;
+  #registry: RedisSchemaRegistryStore | undefined;
 
   constructor(options: RedisBackendOptions) {
     this.#options = resolveRedisBackendOptions(options);
@@ -373,6 +375,20 @@ export class RedisBackend implements Backend, AsyncDisposable {
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
+  }
+
+  /**
+   * The schema registry of this stream, in the hash `<streamKey>:schemas`, on a connection of
+   * its own (or on `client`, when one was given). Closed with the backend.
+   */
+  schemaRegistry(): RedisSchemaRegistryStore {
+    this.#registry ??= new RedisSchemaRegistryStore({
+      redisUrl: this.#options.redisUrl,
+      streamKey: this.streamKey,
+      commandTimeoutMs: this.#options.commandTimeoutMs,
+      ...(this.#options.client === undefined ? {} : { client: this.#options.client }),
+    });
+    return this.#registry;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -685,6 +701,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
   async #shutdown(): Promise<void> {
     this.#closed = true;
     this.#maintenance?.stop();
+    await this.#registry?.close();
     this.#held.wake();
     const client = this.#client ?? (await this.#connecting?.catch(() => undefined));
     if (client === undefined) return;

@@ -30,8 +30,10 @@ import { IoredisMissingError, RedisOperationError } from "./errors.js";
 
 /** Options of {@link RedisSchemaRegistryStore}. */
 export interface RedisSchemaRegistryOptions {
-  /** `redis://[user:password@]host:port[/db]` or `rediss://`. */
+  /** `redis://[user:password@]host:port[/db]` or `rediss://`. Only shown in errors with `client`. */
   redisUrl: string;
+  /** Your own ioredis connection to run the commands on. It is not closed by `close()`. */
+  client?: Redis;
   /**
    * The stream whose registry this is: the hash is `<streamKey>:schemas`.
    * @defaultValue "necrostack:events"
@@ -46,6 +48,7 @@ export interface RedisSchemaRegistryOptions {
 
 interface ResolvedOptions {
   readonly redisUrl: string;
+  readonly client: Redis | undefined;
   readonly key: string;
   readonly commandTimeoutMs: number;
 }
@@ -54,8 +57,8 @@ interface ResolvedOptions {
 export function resolveRedisSchemaRegistryOptions(
   options: RedisSchemaRegistryOptions,
 ): ResolvedOptions {
-  const { redisUrl } = options;
-  if (typeof redisUrl !== "string" || !/^rediss?:\/\//i.test(redisUrl)) {
+  const { redisUrl, client } = options;
+  if (typeof redisUrl !== "string" || (client === undefined && !/^rediss?:\/\//i.test(redisUrl))) {
     throw new InvalidOptionError(
       "redisUrl",
       "a redis:// or rediss:// URL",
@@ -70,7 +73,7 @@ export function resolveRedisSchemaRegistryOptions(
   if (!Number.isSafeInteger(commandTimeoutMs) || commandTimeoutMs < 1) {
     throw new InvalidOptionError("commandTimeoutMs", "a positive integer (ms)", commandTimeoutMs);
   }
-  return { redisUrl, key: `${streamKey}:schemas`, commandTimeoutMs };
+  return { redisUrl, client, key: `${streamKey}:schemas`, commandTimeoutMs };
 }
 
 /**
@@ -139,7 +142,10 @@ export class RedisSchemaRegistryStore implements SchemaRegistryStore {
     const texts =
       fields.length === 0
         ? []
-        : await this.#run("read (HMGET)", (redis) => redis.hmget(this.key, ...fields));
+        : // One argument array, never a spread: a type may have any number of versions.
+          ((await this.#run("read (HMGET)", (redis) =>
+            redis.call("HMGET", [this.key, ...fields]),
+          )) as (string | null)[]);
     const versions = texts
       .filter((text): text is string => text !== null)
       .map((text) => JSON.parse(text) as RegisteredSchema);
@@ -169,7 +175,7 @@ export class RedisSchemaRegistryStore implements SchemaRegistryStore {
     if (this.#closed) return;
     this.#closed = true;
     const client = await this.#client?.catch(() => undefined);
-    if (client === undefined) return;
+    if (client === undefined || client === this.#options.client) return;
     await client.quit().catch(() => client.disconnect());
   }
 
@@ -182,7 +188,10 @@ export class RedisSchemaRegistryStore implements SchemaRegistryStore {
     if (this.#closed) {
       throw new RedisOperationError(`schema registry ${operation}`, target, "the store is closed");
     }
-    this.#client ??= connect(this.#options);
+    this.#client ??=
+      this.#options.client === undefined
+        ? connect(this.#options)
+        : Promise.resolve(this.#options.client);
     const redis = await this.#client;
     try {
       return await command(redis);

@@ -96,7 +96,7 @@ export class SchemaRegistry {
     if (store === undefined) {
       throw new InvalidOptionError(
         "backend",
-        "a backend that offers a schema registry store (schemaRegistry()); for RedisBackend, build new SchemaRegistry(new RedisSchemaRegistryStore({ redisUrl, streamKey }))",
+        "a backend that offers a schema registry store (schemaRegistry(), as InMemoryBackend and RedisBackend do); otherwise build new SchemaRegistry(store) on a store of your own",
         backend.constructor.name,
       );
     }
