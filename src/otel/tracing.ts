@@ -29,9 +29,9 @@ export interface Tracing {
   readonly recording: boolean;
   /**
    * Copies of start events carrying the context of a PRODUCER span `send {destination}`, a child
-   * of the active context, for `spine.run(tracing.inject(events))`. The span ends at once (the
-   * Spine reports no start event as enqueued). An event that has a `traceparent` is returned as
-   * it is.
+   * of the active context, for `spine.run(tracing.inject(events))`. The span ends at once: it
+   * marks where the chain starts, not how long the enqueue took (that is {@link enqueue}'s). An
+   * event that has a `traceparent` is returned as it is.
    */
   inject<E extends Event>(event: E): E;
   inject<E extends Event>(events: readonly E[]): E[];
