@@ -86,10 +86,8 @@ export class WorkerHttp {
 }
 
 /**
- * Ready when the backend answers and the consumer group exists. A RedisBackend's health reports
- * a group it does not find with no lag, no consumers and nothing pending, where a group that
- * exists on Redis 7 or later always has a lag (a number). On Redis 6, which reports no lag, an
- * idle group with no consumer left reads as missing too.
+ * Ready when the backend answers and its consumer group exists (a RedisBackend's health says
+ * whether it does in `groupExists`).
  */
 export function readinessOf(health: BackendHealth): Readiness {
   const d = health.details;
@@ -97,7 +95,7 @@ export function readinessOf(health: BackendHealth): Readiness {
     const why = typeof d.error === "string" ? d.error : "its health check failed";
     return { ready: false, reason: `the backend is unreachable: ${why}` };
   }
-  if ("lag" in d && d.lag === null && d.consumers === 0 && d.pending === 0) {
+  if (d.groupExists === false) {
     const group = typeof d.consumerGroup === "string" ? d.consumerGroup : "of this worker";
     return {
       ready: false,

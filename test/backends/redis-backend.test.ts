@@ -284,12 +284,16 @@ describeRedisTarget("RedisBackend", () => {
       streamLength: 2,
       consumerGroup: "necrostack",
       consumerName: b.consumerName,
+      groupExists: true,
       pending: 2,
       consumers: 1,
       dlqLength: 0,
     });
     // Both were read in one batch (one handed out, one waiting in it): both are pending.
     expect(health.details.lag).toBe(0);
+    // A backend of another group, which has read nothing yet: its group does not exist.
+    const other = backend({ streamKey, consumerGroup: "not-created-yet" });
+    expect((await other.health()).details.groupExists).toBe(false);
   });
 
   it("leaves the group on close when it holds nothing, and stays while it holds entries", async () => {

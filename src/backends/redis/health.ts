@@ -10,6 +10,8 @@ export type RedisBackendHealth = BackendHealth & {
     readonly streamLength: number | null;
     readonly consumerGroup: string;
     readonly consumerName: string;
+    /** Whether the consumer group exists (null when Redis could not be asked). */
+    readonly groupExists: boolean | null;
     /** Entries delivered to the group and not yet acked. */
     readonly pending: number | null;
     /** Entries not yet delivered to the group (null when Redis is older than 7). */
@@ -54,6 +56,7 @@ export async function readHealth(
       details: {
         ...names,
         streamLength,
+        groupExists: group !== null,
         pending: group?.pending ?? 0,
         lag: group?.lag ?? null,
         consumers: group?.consumers ?? 0,
@@ -68,6 +71,7 @@ export async function readHealth(
       details: {
         ...names,
         streamLength: null,
+        groupExists: null,
         pending: null,
         lag: null,
         consumers: null,
