@@ -54,14 +54,22 @@ export function isoTimestamp(ms: number): string {
   return lastIso;
 }
 
-let lastMs = Number.NaN;
-let lastIso = "";
+// The last timestamp written or read, both ways: events made in the same millisecond are
+// written, and read back, with the same text.
+// Always a matching pair.
+let lastMs = 0;
+let lastIso = "1970-01-01T00:00:00.000Z";
 
 function parseIso(text: string): number | string {
+  if (text === lastIso) return lastMs;
   // Every timestamp NecroStack writes is toISOString()'s form: read digit by digit, skipping the
   // general parse below.
   const fast = parseIsoZ(text);
-  if (fast !== undefined) return fast;
+  if (fast !== undefined) {
+    lastIso = text;
+    lastMs = fast;
+    return fast;
+  }
   const m = ISO.exec(text);
   if (m === null) {
     return `must be an ISO-8601 date-time with a UTC offset (for example 2024-01-15T10:30:45.123Z), got ${describeValue(text)}`;

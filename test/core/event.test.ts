@@ -195,6 +195,7 @@ describe("Event", () => {
       ["an impossible offset", "2024-01-15T10:00:00+24:00"],
       ["year 0", "0000-06-01T00:00:00Z"],
       ["free text", "yesterday"],
+      ["an empty string", ""],
       ["a boolean", true],
       ["an object", { at: 1 }],
     ])("rejects %s, naming the timestamp field", (_label, timestamp) => {
