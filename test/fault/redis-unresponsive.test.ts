@@ -139,3 +139,29 @@ describeRedis("A Spine on a Redis that cannot answer", () => {
     expect(await fixture.redis.xlen(streamKey)).toBe(1);
   });
 });
+
+describeRedis("RedisBackend.close() with a commit in flight", () => {
+  const fixture = usePrivateRedis();
+  afterEach(() => {
+    fixture.server.resume();
+  });
+
+  it("waits for the commit's answer, so the entry is acked and its events added, not left pending", {
+    timeout: 30_000,
+  }, async () => {
+    const streamKey = uniqueKey("close-commit");
+    const backend = new RedisBackend({ redisUrl: fixture.server.url, streamKey, logger: false });
+    await backend.enqueue(new Event("JOB", { n: 1 }));
+    const event = await backend.pull(2_000);
+    expect(event).not.toBeNull();
+    // The commit reaches a Redis that answers only once resumed.
+    fixture.server.pause();
+    const committed = backend.commit(event as Event, [new Event("DONE", {})]);
+    const closed = backend.close();
+    setTimeout(() => fixture.server.resume(), 300);
+    await committed;
+    await closed;
+    expect(await pendingCount(fixture.redis, streamKey, "necrostack")).toBe(0);
+    expect(await fixture.redis.xlen(streamKey)).toBe(2);
+  });
+});

@@ -41,6 +41,8 @@ export class CommitBatch {
   readonly #stream: string;
   readonly #head: readonly (string | number)[];
   #queue: PendingCommit[] = [];
+  /** Script calls sent and not answered: one entry per call, not per commit. */
+  readonly #calls = new Set<Promise<unknown>>();
 
   /**
    * `limit` bounds the one read of this consumer's pending list that checks ownership: a few
@@ -84,8 +86,16 @@ export class CommitBatch {
     });
   }
 
+  /** Sends what is queued now, and resolves once every call sent has been answered (or failed). */
+  async settled(): Promise<void> {
+    this.#flush();
+    await Promise.allSettled(Array.from(this.#calls));
+  }
+
   #flush(): void {
     const queue = this.#queue;
+    // A flush already sent them (settled() before the tick's flush).
+    if (queue.length === 0) return;
     this.#queue = [];
     let from = 0;
     let args = 0;
@@ -113,7 +123,9 @@ export class CommitBatch {
       args.push(id, withHeaders ? -texts.length / 2 : texts.length);
       for (const text of texts) args.push(text);
     }
-    this.#client.runScript(COMMIT, [this.#stream], args).then(
+    const call = this.#client.runScript(COMMIT, [this.#stream], args);
+    this.#calls.add(call);
+    call.then(
       (reply) => {
         const results = reply as readonly unknown[];
         for (let i = 0; i < batch.length; i++)
@@ -123,5 +135,9 @@ export class CommitBatch {
         for (const pending of batch) pending.reject(error);
       },
     );
+    const forget = (): void => {
+      this.#calls.delete(call);
+    };
+    call.then(forget, forget);
   }
 }

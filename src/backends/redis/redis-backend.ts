@@ -84,7 +84,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
   #read: Read | undefined;
   #readFailures = 0;
   #readBackoffUntil = 0;
-  /** Acks, commits and dead-letter moves in flight, so `close()` can wait for them. */
+  /** Acks and dead-letter moves in flight, so `close()` can wait for them (commits: the batch). */
   readonly #inFlight = new Set<Promise<unknown>>();
   #commits: CommitBatch | undefined;
   /** Recovery and keep-alive; started by the first pull. */
@@ -232,7 +232,8 @@ export class RedisBackend implements Backend, AsyncDisposable {
     );
     let result: number;
     try {
-      result = await this.#track(this.#commits.commit(id, encodeEmitted(emitted)));
+      // Not tracked one by one: close() waits for the batch's calls (CommitBatch.settled).
+      result = await this.#commits.commit(id, encodeEmitted(emitted));
     } catch (error) {
       this.#held.keepForRetry(event, delivery);
       throw new RedisOperationError("commit", this.#target, error);
@@ -739,6 +740,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
    */
   async #leave(client: StreamClient): Promise<void> {
     await Promise.allSettled(Array.from(this.#inFlight));
+    await this.#commits?.settled();
     if (this.#maintenance === undefined) return;
     await this.#handBack(client);
     const left = await client.runScript(
