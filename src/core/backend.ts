@@ -89,6 +89,14 @@ export interface Backend {
    */
   pull(timeoutMs?: number, signal?: AbortSignal): Promise<Event | null>;
 
+  /**
+   * Optional: an event this backend has already fetched (a batch read ahead), handed out at once
+   * with no promise, or undefined when none is ready (the Spine then calls `pull`). An event
+   * taken is pulled: each event is handed out once, by `take` or by `pull`, never both. Lets the
+   * Spine go through a fetched batch without a promise per event.
+   */
+  take?(): Event | undefined;
+
   /** Marks a pulled event as done. Must be idempotent: acking twice is harmless. */
   ack(event: Event): Promise<void>;
 

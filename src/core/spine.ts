@@ -77,6 +77,8 @@ export class Spine {
   readonly #backend: Backend;
   /** The backend's synchronous operations, when it declares them. */
   readonly #sync: SyncBackendOps | undefined;
+  /** The backend's `take`, when it has one. */
+  readonly #take: (() => Event | undefined) | undefined;
   readonly #routes: RouteTable;
   readonly #log: Logger;
   readonly #failed: FailedEventStore;
@@ -100,6 +102,7 @@ export class Spine {
     this.#backend = this.#options.backend;
     const caps = this.#backend.capabilities;
     this.#sync = caps.synchronous ? this.#backend.sync : undefined;
+    this.#take = this.#backend.take?.bind(this.#backend);
     this.#routes = buildRoutes(this.#options.organs, {
       middleware: this.#options.middleware,
       handlerTimeoutMs: this.#options.handlerTimeoutMs,
@@ -265,7 +268,8 @@ export class Spine {
         await this.#slotFreed();
         continue;
       }
-      let event: Event | null | undefined = sync?.pull();
+      // An event at hand without a promise: from a synchronous backend, or one fetched ahead.
+      let event: Event | null | undefined = sync !== undefined ? sync.pull() : this.#take?.();
       if (event === undefined) {
         // In process, new events come only from handlers still running (or from the caller).
         if (sync !== undefined && this.#inFlight > 0) {

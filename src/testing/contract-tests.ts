@@ -40,6 +40,32 @@ export function contractTests(h: Harness): void {
   );
 
   it(
+    "hands out each event once between take and pull, when it has take",
+    async () => {
+      const backend = (await h.queue()).open();
+      if (backend.take === undefined) return;
+      expect(backend.take()).toBeUndefined();
+      const sent = [new Event("T", { n: 1 }), new Event("T", { n: 2 }), new Event("T", { n: 3 })];
+      for (const event of sent) await backend.enqueue(event);
+      const got: Event[] = [];
+      const deadline = Date.now() + BOUND_MS;
+      while (got.length < sent.length && Date.now() < deadline) {
+        const taken = backend.take();
+        if (taken !== undefined) got.push(taken);
+        else {
+          const pulled = await backend.pull(100);
+          if (pulled !== null) got.push(pulled);
+        }
+      }
+      for (const event of got) await backend.ack(event);
+      expect(got.map((e) => e.id).sort()).toEqual(sent.map((e) => e.id).sort());
+      expect(backend.take()).toBeUndefined();
+      await expect(backend.pull(50)).resolves.toBeNull();
+    },
+    timeout,
+  );
+
+  it(
     "resolves null when no event arrives within the timeout",
     async () => {
       const backend = (await h.queue()).open();

@@ -479,6 +479,14 @@ export class RedisBackend implements Backend, AsyncDisposable {
   // ---------------------------------------------------------------------------------------------
   // Reading
 
+  /**
+   * An event of the batch already read, or undefined when it is empty (then `pull` reads more).
+   * Counted as pulled, like one `pull` hands out.
+   */
+  take(): Event | undefined {
+    return this.#take();
+  }
+
   #take(): Event | undefined {
     const event = this.#held.take();
     if (event !== undefined) this.#metrics.eventsPulled++;
