@@ -44,14 +44,20 @@ export interface EmittedTexts {
 }
 
 export function encodeEmitted(events: readonly Event[]): EmittedTexts {
-  const headers = events.map(encodeHeaders);
-  const withHeaders = headers.some((text) => text !== "");
+  // Written with their headers, each event's JSON then its headers' ('' for none): what the
+  // Spine emits always has lineage headers. Only when none has any are the '' dropped.
   const texts: string[] = [];
+  let withHeaders = false;
   for (let i = 0; i < events.length; i++) {
-    texts.push(encodeEvent(events[i] as Event));
-    if (withHeaders) texts.push(headers[i] as string);
+    const event = events[i] as Event;
+    const headers = encodeHeaders(event);
+    texts.push(encodeEvent(event), headers);
+    if (headers !== "") withHeaders = true;
   }
-  return { texts, withHeaders };
+  if (withHeaders) return { texts, withHeaders };
+  const plain: string[] = [];
+  for (let i = 0; i < texts.length; i += 2) plain.push(texts[i] as string);
+  return { texts: plain, withHeaders };
 }
 
 /**
