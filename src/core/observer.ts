@@ -117,33 +117,42 @@ export function composeObservers(
   for (const hook of HOOKS) {
     const having = observers.filter((o) => typeof o[hook] === "function");
     if (having.length === 0) continue;
-    // The Spine's own stats cannot throw: called directly, with no wrapper, when alone.
-    if (trusted !== undefined && having.length === 1 && having[0] === trusted) {
-      hooks[hook] = (trusted[hook] as Call).bind(trusted);
+    // The Spine's own stats cannot throw: called directly, with no wrapper.
+    const direct = trusted !== undefined && having.includes(trusted) ? trusted : undefined;
+    const guarded = direct === undefined ? having : having.filter((o) => o !== direct);
+    const first = guarded[0];
+    const directMethod = direct === undefined ? undefined : (direct[hook] as Call).bind(direct);
+    if (first === undefined) {
+      hooks[hook] = directMethod;
       continue;
     }
     // Fixed arity (no rest parameters, no apply): these run several times per event.
-    if (having.length === 1) {
-      const observer = having[0] as SpineObserver;
-      const method = observer[hook] as Call;
-      hooks[hook] = (a, b, c, d) => {
-        try {
-          method.call(observer, a, b, c, d);
-        } catch (error) {
-          report(observer, hook, error);
-        }
-      };
-      continue;
-    }
-    hooks[hook] = (a, b, c, d) => {
-      for (const observer of having) {
-        try {
-          (observer[hook] as Call).call(observer, a, b, c, d);
-        } catch (error) {
-          report(observer, hook, error);
-        }
-      }
-    };
+    const method = first[hook] as Call;
+    const guard: Call =
+      guarded.length === 1
+        ? (a, b, c, d) => {
+            try {
+              method.call(first, a, b, c, d);
+            } catch (error) {
+              report(first, hook, error);
+            }
+          }
+        : (a, b, c, d) => {
+            for (const observer of guarded) {
+              try {
+                (observer[hook] as Call).call(observer, a, b, c, d);
+              } catch (error) {
+                report(observer, hook, error);
+              }
+            }
+          };
+    hooks[hook] =
+      directMethod === undefined
+        ? guard
+        : (a, b, c, d) => {
+            directMethod(a, b, c, d);
+            guard(a, b, c, d);
+          };
   }
   return hooks as ObserverHooks;
 }
