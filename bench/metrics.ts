@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type * as Prometheus from "../src/prometheus.js";
-import { chainOrgans, startEvents } from "./core/chain.js";
+import { chainOrgans, timeChainRun } from "./core/chain.js";
 import { loadBuilt, ROOT } from "./lib/built.js";
 import { runInChild } from "./lib/child.js";
 import { median, spread } from "./lib/stats.js";
@@ -48,24 +48,13 @@ export async function measureChain(args: MetricsChainArgs): Promise<MetricsChain
       maxSteps: Number.POSITIVE_INFINITY,
       observers: metrics === undefined ? [] : [metrics],
     });
-    const events = startEvents(pkg, starts);
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    const stats = await spine.run(events);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    if (stats.eventsProcessed !== 3 * starts || completed() !== starts) {
-      throw new Error(`chain lost events: ${stats.eventsProcessed} of ${3 * starts}`);
-    }
+    const { handled, seconds, cpuSeconds } = await timeChainRun(pkg, spine, starts, completed);
     if (metrics !== undefined) {
       const text = await metrics.metrics();
       const line = `necrostack_events_processed_total{destination="default",event_type="C",organ="C",outcome="ack"} ${starts}`;
       if (!text.includes(line)) throw new Error(`the metrics do not count the run: no ${line}`);
     }
-    return {
-      eventsPerSecond: stats.eventsProcessed / seconds,
-      eventsPerCpuSecond: stats.eventsProcessed / ((cpu.user + cpu.system) / 1e6),
-    };
+    return { eventsPerSecond: handled / seconds, eventsPerCpuSecond: handled / cpuSeconds };
   };
   if (args.warmup > 0) await once(args.warmup);
   return once(args.starts);

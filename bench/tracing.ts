@@ -10,7 +10,7 @@
  */
 import { pathToFileURL } from "node:url";
 import type * as Otel from "../src/otel.js";
-import { chainOrgans, startEvents } from "./core/chain.js";
+import { chainOrgans, timeChainRun } from "./core/chain.js";
 import { loadBuilt, ROOT } from "./lib/built.js";
 import { runInChild } from "./lib/child.js";
 import { median, spread } from "./lib/stats.js";
@@ -61,16 +61,7 @@ export async function measureTracedChain(args: TracedChainArgs): Promise<TracedC
         ? {}
         : { middleware: [tracing.middleware], observers: [tracing.observer] }),
     });
-    const events = startEvents(pkg, starts);
-    const cpu0 = process.cpuUsage();
-    const t0 = process.hrtime.bigint();
-    const stats = await spine.run(events);
-    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-    const cpu = process.cpuUsage(cpu0);
-    if (stats.eventsProcessed !== 3 * starts || completed() !== starts) {
-      throw new Error(`chain lost events: ${stats.eventsProcessed} handled of ${3 * starts}`);
-    }
-    return { handled: stats.eventsProcessed, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+    return timeChainRun(pkg, spine, starts, completed);
   };
   await run(args.warmup);
   const before = spanCount;

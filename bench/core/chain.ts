@@ -2,7 +2,11 @@
  * The benchmark workload: a 3-organ chain where A emits B, B emits C and C ends it. Each organ
  * builds a new one-field payload, so every hop creates and validates a real event.
  */
-import type { Event as EventClass, Organ as OrganClass } from "../../src/index.js";
+import type {
+  Event as EventClass,
+  Organ as OrganClass,
+  Spine as SpineClass,
+} from "../../src/index.js";
 import type { Package } from "../lib/built.js";
 
 type Payload = { readonly n: number };
@@ -44,4 +48,36 @@ export function startEvents(pkg: Package, count: number): EventClass[] {
   const events: EventClass[] = new Array(count);
   for (let i = 0; i < count; i++) events[i] = new pkg.Event("A", { n: i });
   return events;
+}
+
+/** What one timed run of the chain measured. */
+export interface TimedRun {
+  readonly handled: number;
+  readonly seconds: number;
+  /** User + system CPU time of the process, every thread. */
+  readonly cpuSeconds: number;
+}
+
+/**
+ * Runs `spine` (built on {@link chainOrgans}) over `starts` fresh start events, timing only
+ * `spine.run`; throws if the chain lost an event, so a broken variant never reports a speed.
+ */
+export async function timeChainRun(
+  pkg: Package,
+  spine: SpineClass,
+  starts: number,
+  completed: () => number,
+): Promise<TimedRun> {
+  const events = startEvents(pkg, starts);
+  const cpu0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  const stats = await spine.run(events);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  if (stats.eventsProcessed !== 3 * starts || completed() !== starts) {
+    throw new Error(
+      `chain lost events: ${stats.eventsProcessed} handled and ${completed()} completed of ${starts} starts`,
+    );
+  }
+  return { handled: stats.eventsProcessed, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }

@@ -4,7 +4,7 @@
  */
 import { rmSync } from "node:fs";
 import { z } from "zod";
-import { chainOrgans, startEvents } from "../core/chain.js";
+import { chainOrgans, timeChainRun } from "../core/chain.js";
 import { loadBuilt, type Package } from "../lib/built.js";
 
 export interface SchemaThroughputArgs {
@@ -66,16 +66,5 @@ async function runChain(
     maxSteps: Number.POSITIVE_INFINITY,
     ...catalogOptions(pkg, args.catalog),
   });
-  const events = startEvents(pkg, starts);
-  const cpu0 = process.cpuUsage();
-  const t0 = process.hrtime.bigint();
-  const stats = await spine.run(events);
-  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  const cpu = process.cpuUsage(cpu0);
-  if (stats.eventsProcessed !== 3 * starts || completed() !== starts) {
-    throw new Error(
-      `chain lost events: ${stats.eventsProcessed} handled and ${completed()} completed of ${starts} starts`,
-    );
-  }
-  return { handled: stats.eventsProcessed, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+  return timeChainRun(pkg, spine, starts, completed);
 }
