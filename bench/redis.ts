@@ -26,7 +26,7 @@ const RAW = new URL("./redis-raw.ts", import.meta.url);
 
 const SIZES = {
   full: {
-    rounds: 3,
+    rounds: 5,
     batchedStarts: 5_000,
     oneStarts: 1_000,
     latencyRuns: 3,
