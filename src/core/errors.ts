@@ -70,13 +70,26 @@ export class EnqueueError extends NecroStackError {
   }
 }
 
-/** The Spine pulled one more event than `maxSteps` allows: most likely an event loop. */
+/**
+ * The Spine pulled one more event than `maxSteps` allows: most likely an event loop. The message
+ * starts as NecroStack for Python's does ("Max steps exceeded") and names the event handed back.
+ */
 export class MaxStepsExceededError extends NecroStackError {
   readonly maxSteps: number;
+  /** The event pulled past the limit, handed back to the backend unhandled. */
+  readonly eventId: string | undefined;
+  readonly eventType: string | undefined;
 
-  constructor(maxSteps: number) {
-    super("Max steps exceeded", "ERR_MAX_STEPS");
+  constructor(maxSteps: number, event?: { readonly id: string; readonly eventType: string }) {
+    super(
+      event === undefined
+        ? "Max steps exceeded"
+        : `Max steps exceeded: the run handled ${maxSteps} events (maxSteps) and handed back the next, ${event.eventType} (${event.id}), unhandled; an event loop, or a run that needs a higher maxSteps`,
+      "ERR_MAX_STEPS",
+    );
     this.maxSteps = maxSteps;
+    this.eventId = event?.id;
+    this.eventType = event?.eventType;
   }
 }
 

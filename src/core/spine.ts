@@ -294,7 +294,7 @@ export class Spine {
         }
       }
       if (++this.#steps > maxSteps) {
-        this.#fatal = new MaxStepsExceededError(maxSteps);
+        this.#fatal = new MaxStepsExceededError(maxSteps, event);
         this.#handBack(run, event, `the run stopped at maxSteps (${maxSteps})`);
         break;
       }

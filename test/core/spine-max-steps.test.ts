@@ -85,7 +85,11 @@ describe("Spine max steps", () => {
         const { spine, seen } = chains(maxSteps, async);
         const error = await spine.run(startEvents(maxSteps + 1, heads)).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(MaxStepsExceededError);
-        expect((error as Error).message).toBe("Max steps exceeded");
+        expect((error as Error).message).toMatch(/^Max steps exceeded: /);
+        // It names the event it handed back: the first no organ saw.
+        const { eventId, eventType } = error as MaxStepsExceededError;
+        expect((error as Error).message).toContain(`${eventType} (${eventId})`);
+        expect(seen.map((e) => e.id)).not.toContain(eventId);
         expect(seen).toHaveLength(maxSteps);
       }),
     );
