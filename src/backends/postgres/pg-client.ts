@@ -1,0 +1,135 @@
+/**
+ * SqlClient on node-postgres. The `pg` package is loaded here, on first use, and nowhere else:
+ * `necrostack` and `necrostack/redis` never need it.
+ */
+import type pg from "pg";
+import type { Listener, ListenHandlers, PgPoolLike, Query, SqlClient } from "./client.js";
+import { quoteIdentifier } from "./client.js";
+import { PgMissingError } from "./errors.js";
+
+type PgModule = typeof pg;
+
+let loading: Promise<PgModule> | undefined;
+
+/** node-postgres, imported once; rejects with PgMissingError when it is not installed. */
+export function loadPg(): Promise<PgModule> {
+  loading ??= import("pg").then(
+    (module) => (module.default ?? module) as PgModule,
+    (error: unknown) => {
+      loading = undefined;
+      throw new PgMissingError(error);
+    },
+  );
+  return loading;
+}
+
+export interface PgSqlClientOptions {
+  /** The connection string, used when `pool` is not given. */
+  readonly url: string;
+  /** The user's own pool: used as is, and not ended by `close()`. */
+  readonly pool: PgPoolLike | undefined;
+  /** Connections of a pool this client makes (the LISTEN connection is one of them). */
+  readonly poolSize: number;
+  /** Shown as `application_name` in `pg_stat_activity`. */
+  readonly applicationName: string;
+  /** Errors of idle connections (a server restart ends them all): logged, never thrown. */
+  readonly idleError: (error: unknown) => void;
+}
+
+export class PgSqlClient implements SqlClient {
+  readonly #pool: pg.Pool;
+  readonly #owned: boolean;
+
+  private constructor(pool: pg.Pool, owned: boolean) {
+    this.#pool = pool;
+    this.#owned = owned;
+  }
+
+  static async create(options: PgSqlClientOptions): Promise<PgSqlClient> {
+    if (options.pool !== undefined) return new PgSqlClient(options.pool as pg.Pool, false);
+    const { Pool } = await loadPg();
+    const pool = new Pool({
+      connectionString: options.url,
+      max: options.poolSize,
+      application_name: options.applicationName,
+      // Connections dropped by a restarted server are replaced; an idle one is not kept long.
+      idleTimeoutMillis: 30_000,
+      connectionTimeoutMillis: 10_000,
+    });
+    // Without a listener, an idle connection's error (the server restarting) would crash the process.
+    pool.on("error", options.idleError);
+    return new PgSqlClient(pool, true);
+  }
+
+  readonly query: Query = async <Row>(text: string, values?: readonly unknown[]) => {
+    const result = await this.#pool.query(text, values as unknown[] | undefined);
+    return result.rows as Row[];
+  };
+
+  async transaction<T>(work: (query: Query) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    const query: Query = async <Row>(text: string, values?: readonly unknown[]) =>
+      (await client.query(text, values as unknown[] | undefined)).rows as Row[];
+    try {
+      await client.query("BEGIN");
+      const result = await work(query);
+      await client.query("COMMIT");
+      client.release();
+      return result;
+    } catch (error) {
+      try {
+        await client.query("ROLLBACK");
+        client.release();
+      } catch (rollbackError) {
+        client.release(rollbackError as Error);
+      }
+      throw error;
+    }
+  }
+
+  async listen(channel: string, handlers: ListenHandlers): Promise<Listener> {
+    const client = await this.#pool.connect();
+    let open = true;
+    const lose = (error: unknown): void => {
+      if (!open) return;
+      open = false;
+      client.removeListener("notification", onNotification);
+      // Released with the error: the pool destroys the connection instead of reusing it.
+      client.release(error instanceof Error ? error : new Error(String(error)));
+      handlers.lost(error);
+    };
+    const onNotification = (message: pg.Notification): void => {
+      if (message.channel === channel) handlers.notified();
+    };
+    const onError = (error: Error): void => lose(error);
+    const onEnd = (): void => lose(new Error("the LISTEN connection was closed"));
+    client.on("notification", onNotification);
+    client.on("error", onError);
+    client.on("end", onEnd);
+    try {
+      await client.query(`LISTEN ${quoteIdentifier(channel)}`);
+    } catch (error) {
+      lose(error);
+      throw error;
+    }
+    return {
+      close: async () => {
+        if (!open) return;
+        open = false;
+        client.removeListener("notification", onNotification);
+        client.removeListener("end", onEnd);
+        try {
+          await client.query(`UNLISTEN ${quoteIdentifier(channel)}`);
+          client.removeListener("error", onError);
+          client.release();
+        } catch (error) {
+          client.release(error as Error);
+        }
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#owned) await this.#pool.end();
+  }
+}

@@ -1,0 +1,689 @@
+/**
+ * PostgresBackend: events in a PostgreSQL table, claimed in batches with
+ * `FOR UPDATE SKIP LOCKED` under a lease, so many workers on many machines share one stream with
+ * at-least-once delivery, and an application can enqueue an event in its own transaction (the
+ * transactional outbox).
+ *
+ * A row a consumer claims is leased to it (`lease_owner`, `lease_expires_at`) until it settles;
+ * the lease is renewed while the row is held, so only the rows of dead or stalled consumers come
+ * back, once their lease expires. Every statement that settles a row is guarded by the owner and
+ * the attempt the claim set: a consumer whose lease was taken over changes nothing, and a commit
+ * that finds its row gone inserts none of its emitted events.
+ */
+import type {
+  Backend,
+  BackendCapabilities,
+  BackendHealth,
+  ReleaseOptions,
+} from "../../core/backend.js";
+import {
+  BackendClosedError,
+  EventValidationError,
+  InvalidOptionError,
+  messageOf,
+} from "../../core/errors.js";
+import { Event } from "../../core/event.js";
+import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
+import { backoff } from "../../utils/backoff.js";
+import type { PgQueryable, SqlClient } from "./client.js";
+import { PostgresOperationError } from "./errors.js";
+import { type Delivery, HeldRows } from "./held-rows.js";
+import { Notifications } from "./notifications.js";
+import {
+  type PostgresBackendOptions,
+  type ResolvedPostgresBackendOptions,
+  resolvePostgresBackendOptions,
+} from "./options.js";
+import { PgSqlClient } from "./pg-client.js";
+import { migrate, type StreamTables, streamTables } from "./schema.js";
+import { type ClaimedRow, eventColumns, type Statements, statements } from "./sql.js";
+import { Wakeup } from "./wakeup.js";
+
+/** Options of {@link PostgresBackend.enqueue} and {@link PostgresBackend.enqueueMany}. */
+export interface PostgresEnqueueOptions {
+  /**
+   * Your own connection, inside a transaction you opened (`BEGIN`): the event is inserted in
+   * that transaction, so workers see it only if it commits, and a rollback leaves no event (the
+   * transactional outbox). A `pg.Client` or `pg.PoolClient` (anything with `query(text,
+   * values)`). The backend never commits or rolls back for you.
+   * @defaultValue the backend's own pool, each call its own transaction
+   */
+  client?: PgQueryable;
+}
+
+/** What `health()` reports, in `details`. */
+export interface PostgresBackendHealthDetails {
+  readonly schema: string;
+  readonly stream: string;
+  readonly consumer: string;
+  /** Rows this consumer holds. */
+  readonly held: number;
+  /** Whether the LISTEN connection is up (else pulls poll). */
+  readonly listening: boolean;
+  /** Why it is unhealthy, when it is. */
+  readonly error?: string;
+}
+
+/** Rows per statement when a list is given back, dead-lettered or renewed. */
+const CHUNK = 1_000;
+/** Events per INSERT of `enqueueMany`. */
+const INSERT_CHUNK = 1_000;
+/** The pause after the n-th failed claim in a row. */
+const CLAIM_BACKOFF = { initialMs: 50, factor: 2, maxMs: 2_000 } as const;
+/** Polls after a miss: from this, doubling up to `pollIntervalMs`. */
+const FIRST_POLL_MS = 25;
+/** How long `close()` waits for PostgreSQL before it gives up on giving rows back. */
+const CLOSE_TIMEOUT_MS = 5_000;
+
+export class PostgresBackend implements Backend, AsyncDisposable {
+  readonly capabilities: BackendCapabilities = Object.freeze({
+    durable: true,
+    atomicCommit: true,
+    synchronous: false,
+    delayedRelease: true,
+    deadLetter: true,
+    redelivery: true,
+  });
+  readonly schema: string;
+  readonly stream: string;
+  readonly consumerName: string;
+  /** Deliveries of an event before it goes to the dead-letter table. */
+  readonly maxRetries: number;
+  /** The quoted table names and the NOTIFY channel. */
+  readonly tables: StreamTables;
+  readonly #options: ResolvedPostgresBackendOptions;
+  readonly #sql: Statements;
+  readonly #log: Logger;
+  readonly #held = new HeldRows();
+  readonly #wakeup = new Wakeup();
+  #client: Promise<SqlClient> | undefined;
+  /** The migration, then the first LISTEN: done once, shared by every caller. */
+  #ready: Promise<SqlClient> | undefined;
+  #notifications: Notifications | undefined;
+  #firstListen: Promise<void> | undefined;
+  #renewal: ReturnType<typeof setInterval> | undefined;
+  /** The claim under way, shared by concurrent pulls. */
+  #claiming: Promise<number> | undefined;
+  #claimFailures = 0;
+  #claimBackoffUntil = 0;
+  #emptyPolls = 0;
+  #closed = false;
+  #closing: Promise<void> | undefined;
+  /** Statements in flight, so `close()` can wait for them. */
+  readonly #inFlight = new Set<Promise<unknown>>();
+
+  constructor(options: PostgresBackendOptions) {
+    this.#options = resolvePostgresBackendOptions(options);
+    this.schema = this.#options.schema;
+    this.stream = this.#options.stream;
+    this.consumerName = this.#options.consumerName;
+    this.maxRetries = this.#options.maxRetries;
+    this.tables = streamTables(this.schema, this.stream);
+    this.#sql = statements(this.tables);
+    this.#log = resolveLogger(this.#options.logger, "necrostack.postgres");
+  }
+
+  /**
+   * Adds an event. Without `options.client`, resolves once PostgreSQL has committed it. With
+   * it, the event is part of that connection's open transaction: it is delivered only once you
+   * commit, and never if you roll back.
+   */
+  async enqueue(event: Event, options?: PostgresEnqueueOptions): Promise<void> {
+    if (!(event instanceof Event)) {
+      throw new TypeError(`enqueue() takes an Event, got ${typeof event}`);
+    }
+    await this.enqueueMany([event], options);
+  }
+
+  /**
+   * Adds events, in order. Without `options.client`, all of them in one transaction of the
+   * backend's own; with it, in that connection's transaction (see {@link enqueue}).
+   */
+  async enqueueMany(events: readonly Event[], options: PostgresEnqueueOptions = {}): Promise<void> {
+    if (!Array.isArray(events) || events.some((event) => !(event instanceof Event))) {
+      throw new TypeError("enqueueMany() takes an array of Events");
+    }
+    const { client: userClient } = options;
+    if (userClient !== undefined && typeof userClient?.query !== "function") {
+      throw new InvalidOptionError("client", "a pg.Client or pg.PoolClient", userClient);
+    }
+    if (this.#closed) throw new BackendClosedError("enqueue");
+    if (events.length === 0) return;
+    const client = await this.#connect();
+    const insert = async (run: (text: string, values: unknown[]) => Promise<unknown>) => {
+      for (let from = 0; from < events.length; from += INSERT_CHUNK) {
+        const c = eventColumns(events, from, Math.min(events.length, from + INSERT_CHUNK));
+        const values = [c.ids, c.timestamps, c.types, c.payloads, c.headers, this.tables.channel];
+        await run(this.#sql.insert, values);
+      }
+    };
+    try {
+      if (userClient !== undefined) {
+        await insert((text, values) => userClient.query(text, values));
+      } else if (events.length <= INSERT_CHUNK) {
+        await insert((text, values) => client.query(text, values));
+      } else {
+        await client.transaction((query) => insert((text, values) => query(text, values)));
+      }
+    } catch (error) {
+      throw new PostgresOperationError("enqueue (INSERT)", this.#options.target, error);
+    }
+    // Its own pulls need no notification to look again.
+    if (userClient === undefined) this.#wakeup.wake();
+  }
+
+  /**
+   * The next event for this consumer: from the batch already claimed, else from a new claim,
+   * waiting up to `timeoutMs` for a notification or the next poll. Resolves null on abort or
+   * close, or once PostgreSQL has answered that nothing is ready and the time is up; rejects
+   * with `PostgresOperationError` when a claim fails (after a failure, the next claim waits out
+   * a backoff of up to 2 s). An abort never loses a row: a claim under way fills the batch for
+   * the next pull.
+   */
+  async pull(timeoutMs = 1_000, signal?: AbortSignal): Promise<Event | null> {
+    const ready = this.#held.take();
+    if (ready !== undefined) return ready;
+    if (this.#closed || signal?.aborted) return null;
+    await this.#connectAndMigrate();
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    let answered = false;
+    for (;;) {
+      const event = this.#held.take();
+      if (event !== undefined) return event;
+      if (this.#closed || signal?.aborted) return null;
+      const now = Date.now();
+      if (answered && now >= deadline) return null;
+      if (now < this.#claimBackoffUntil) {
+        await this.#wakeup.sleep(this.#claimBackoffUntil - now, signal);
+        continue;
+      }
+      if (this.#held.size >= this.#options.batchSize) {
+        // Every slot is held by events handed out: nothing is claimed until one settles.
+        await this.#wakeup.sleep(deadline - now, signal);
+        answered = true;
+        continue;
+      }
+      const version = this.#wakeup.version;
+      const claimed = await this.#claim();
+      answered = true;
+      if (claimed > 0) continue;
+      const wait = Math.min(deadline - Date.now(), await this.#nextWait());
+      // Woken while claiming or asking what is due (a notification, an enqueue): look again.
+      if (this.#wakeup.version !== version) continue;
+      await this.#wakeup.sleep(wait, signal);
+    }
+  }
+
+  /**
+   * An event of the batch already claimed, or undefined when it is empty (then `pull` claims
+   * more). Counted as pulled, like one `pull` hands out.
+   */
+  take(): Event | undefined {
+    return this.#held.take();
+  }
+
+  /** Deletes the row `event` came from. Idempotent; an event this backend does not hold is ignored. */
+  async ack(event: Event): Promise<void> {
+    const delivery = this.#settle(event);
+    if (delivery === undefined) return;
+    const client = await this.#connect();
+    try {
+      await this.#track(
+        client.query(this.#sql.ack, [delivery.seq, this.consumerName, delivery.attempt]),
+      );
+    } catch (error) {
+      // Its lease is no longer renewed: it is delivered again once it expires.
+      throw new PostgresOperationError("ack (DELETE)", this.#options.target, error);
+    }
+  }
+
+  /**
+   * Deletes the row `event` came from and inserts `emitted`, in one statement (one
+   * transaction), only while this consumer still holds the row's lease; otherwise inserts
+   * nothing (the consumer that claimed it will handle it). An event this backend does not hold
+   * is not acked; its emitted events are added.
+   */
+  async commit(event: Event, emitted: readonly Event[]): Promise<void> {
+    const delivery = this.#settle(event);
+    if (delivery === undefined) {
+      await this.enqueueMany(emitted);
+      return;
+    }
+    const client = await this.#connect();
+    const c = eventColumns(emitted);
+    let result: { acked: number; added: number } | undefined;
+    try {
+      [result] = await this.#track(
+        client.query<{ acked: number; added: number }>(this.#sql.commit, [
+          delivery.seq,
+          this.consumerName,
+          delivery.attempt,
+          c.ids,
+          c.timestamps,
+          c.types,
+          c.payloads,
+          c.headers,
+          this.tables.channel,
+        ]),
+      );
+    } catch (error) {
+      // Nothing was deleted or inserted; the row comes back once its lease expires.
+      throw new PostgresOperationError("commit", this.#options.target, error);
+    }
+    if (result?.acked === 0) {
+      this.#log.warn(
+        { event_id: event.id, event_type: event.eventType, seq: delivery.seq },
+        `Row ${delivery.seq} (${event.eventType}) is no longer leased to ${this.consumerName} (its lease expired and another consumer claimed it); its ${emitted.length} emitted event(s) were not added`,
+      );
+      return;
+    }
+    if (emitted.length > 0) this.#wakeup.wake();
+  }
+
+  /** Moves the row `event` came from to the dead-letter table now, with `reason`. */
+  async nack(event: Event, reason = "Rejected by its consumer"): Promise<void> {
+    const delivery = this.#settle(event);
+    if (delivery === undefined) return;
+    await this.#deadLetter([delivery], [reason]);
+  }
+
+  /**
+   * Stops holding `event` without deleting it, for it to be delivered again on its next
+   * attempt (to this or another consumer): at once, or no sooner than `delayMs` from now. On its
+   * `maxRetries`th attempt it goes to the dead-letter table instead, with `reason`. Rejects with
+   * `PostgresOperationError` when PostgreSQL fails; the row then comes back once its lease
+   * expires. An event this backend does not hold is ignored.
+   */
+  async release(event: Event, options: ReleaseOptions = {}): Promise<void> {
+    const delivery = this.#settle(event);
+    const { reason, delayMs = 0 } = options;
+    if (typeof delayMs !== "number" || !Number.isFinite(delayMs) || delayMs < 0) {
+      throw new InvalidOptionError("delayMs", "a finite number of ms >= 0", delayMs);
+    }
+    if (delivery === undefined) return;
+    if (delivery.attempt >= this.maxRetries) {
+      const why = `Failed on all ${this.maxRetries} deliveries; last failure: ${reason ?? "not given"}`;
+      await this.#deadLetter([delivery], [why]);
+      return;
+    }
+    await this.#giveBack([delivery], 0, delayMs, "release");
+  }
+
+  /**
+   * Gives back an event the Spine pulled but never started (its run stopped): its row is
+   * released at once, its attempt not counted. Synchronous; never throws (should PostgreSQL
+   * fail, the row comes back when its lease expires).
+   */
+  handBack(event: Event): void {
+    const delivery = this.#settle(event);
+    if (delivery === undefined || this.#client === undefined) return;
+    this.#giveBack([delivery], 1, 0, "hand-back").catch((error: unknown) =>
+      this.#log.warn(
+        { error: errorField(error) },
+        "Hand-back of an unhandled event failed; its row comes back when its lease expires",
+      ),
+    );
+  }
+
+  /**
+   * How many times the event, as pulled, has been delivered: 1 the first time. Kept after it
+   * settles; an event this backend did not deliver is on attempt 1.
+   */
+  deliveryAttempt(event: Event): number {
+    return this.#held.attempt(event);
+  }
+
+  /** `SELECT 1` latency, and what this consumer holds. Never rejects. */
+  async health(): Promise<BackendHealth & { readonly details: PostgresBackendHealthDetails }> {
+    const started = performance.now();
+    const base = {
+      schema: this.schema,
+      stream: this.stream,
+      consumer: this.consumerName,
+      held: this.#held.size,
+      listening: this.#notifications?.listening ?? false,
+    };
+    try {
+      if (this.#closed) throw new BackendClosedError("check health");
+      const client = await this.#connect();
+      await client.query("SELECT 1");
+      return { healthy: true, latencyMs: performance.now() - started, details: base };
+    } catch (error) {
+      return {
+        healthy: false,
+        latencyMs: performance.now() - started,
+        details: { ...base, error: errorField(error) },
+      };
+    }
+  }
+
+  /**
+   * Waits for statements under way, gives back every row held (those never handed out without
+   * counting the delivery; those handed out and not settled as a failed delivery), stops
+   * listening and ends the pool it made. Pending pulls resolve null. Idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Connection, schema, background work
+
+  #connect(): Promise<SqlClient> {
+    if (this.#closed) return Promise.reject(new BackendClosedError("use PostgreSQL"));
+    this.#client ??= PgSqlClient.create({
+      url: this.#options.url,
+      pool: this.#options.pool,
+      poolSize: this.#options.poolSize,
+      applicationName: `necrostack:${this.consumerName}`.slice(0, 63),
+      idleError: (error) =>
+        this.#log.debug({ error: errorField(error) }, "An idle PostgreSQL connection failed"),
+    }).catch((error: unknown) => {
+      this.#client = undefined;
+      throw error;
+    });
+    return this.#client.then((client) => this.#migrated(client));
+  }
+
+  /** The client once the stream's tables exist; the migration runs once per backend. */
+  #migrated(client: SqlClient): Promise<SqlClient> {
+    this.#ready ??= migrate(client, this.tables).then(
+      (applied) => {
+        if (applied.length > 0) {
+          this.#log.info(
+            { schema: this.schema, stream: this.stream, versions: applied },
+            `Created the tables of stream ${this.schema}.${this.stream} (schema version ${applied.join(", ")})`,
+          );
+        }
+        return client;
+      },
+      (error: unknown) => {
+        this.#ready = undefined;
+        throw new PostgresOperationError("schema creation", this.#options.target, error);
+      },
+    );
+    return this.#ready;
+  }
+
+  /**
+   * The first pull also starts listening and the lease renewal; every pull waits for the first
+   * LISTEN attempt (made once; later ones are the listener's own reconnections).
+   */
+  async #connectAndMigrate(): Promise<void> {
+    const client = await this.#connect();
+    if (this.#notifications === undefined && !this.#closed) {
+      this.#notifications = new Notifications(
+        client,
+        this.tables.channel,
+        () => {
+          this.#emptyPolls = 0;
+          this.#wakeup.wake();
+        },
+        this.#log,
+      );
+      const every = Math.max(50, Math.floor(this.#options.leaseMs / 3));
+      this.#renewal = setInterval(() => this.#renewLeases(client), every);
+      this.#renewal.unref?.();
+      this.#firstListen = this.#notifications.start();
+    }
+    await this.#firstListen;
+  }
+
+  #renewLeases(client: SqlClient): void {
+    const seqs = this.#held.seqs();
+    for (let from = 0; from < seqs.length; from += CHUNK) {
+      const chunk = seqs.slice(from, from + CHUNK);
+      this.#track(
+        client.query(this.#sql.renew, [this.consumerName, chunk, this.#options.leaseMs]),
+      ).catch((error: unknown) =>
+        this.#log.warn(
+          { rows: chunk.length, error: errorField(error) },
+          `Lease renewal of ${chunk.length} rows failed; they may be claimed by another consumer if it keeps failing for leaseMs`,
+        ),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Claiming
+
+  /** Claims up to the free slots, shared by concurrent pulls. Resolves how many events it added. */
+  #claim(): Promise<number> {
+    this.#claiming ??= this.#track(this.#claimNow()).finally(() => {
+      this.#claiming = undefined;
+    });
+    return this.#claiming;
+  }
+
+  async #claimNow(): Promise<number> {
+    const client = await this.#connect();
+    const free = this.#options.batchSize - this.#held.size;
+    let rows: ClaimedRow[];
+    try {
+      rows = await client.query<ClaimedRow>(this.#sql.claim, [
+        free,
+        this.consumerName,
+        this.#options.leaseMs,
+      ]);
+    } catch (error) {
+      this.#claimFailures++;
+      this.#claimBackoffUntil = Date.now() + backoff(CLAIM_BACKOFF, this.#claimFailures);
+      throw new PostgresOperationError(
+        "claim (SELECT ... FOR UPDATE SKIP LOCKED)",
+        this.#options.target,
+        error,
+      );
+    }
+    this.#claimFailures = 0;
+    rows.sort((a, b) => compareSeq(a.seq, b.seq));
+    const doomed: Delivery[] = [];
+    const reasons: string[] = [];
+    let added = 0;
+    for (const row of rows) {
+      const delivery: Delivery = { seq: row.seq, attempt: row.attempt };
+      if (row.attempt > this.maxRetries) {
+        // Its lease expired on its last attempt (its worker died): it is not delivered again.
+        doomed.push(delivery);
+        reasons.push(
+          `Exceeded ${this.maxRetries} deliveries (claimed on attempt ${row.attempt} after its lease expired)`,
+        );
+        continue;
+      }
+      const event = decode(row);
+      if (typeof event === "string") {
+        this.#log.warn(
+          { seq: row.seq, reason: event },
+          `Row ${row.seq} is not a valid event; moving it to the dead-letter table: ${event}`,
+        );
+        doomed.push(delivery);
+        reasons.push(event);
+        continue;
+      }
+      this.#held.add(event, delivery);
+      added++;
+    }
+    if (doomed.length > 0) {
+      this.#deadLetter(doomed, reasons).catch((error: unknown) =>
+        this.#log.warn(
+          { error: errorField(error) },
+          "Dead-letter move failed; the rows come back when their lease expires",
+        ),
+      );
+    }
+    if (added > 0) this.#emptyPolls = 0;
+    return added;
+  }
+
+  /** How long a pull that found nothing sleeps: until the next delayed row or lease is due, at most the poll backoff. */
+  async #nextWait(): Promise<number> {
+    const listening = this.#notifications?.listening ?? false;
+    this.#emptyPolls++;
+    const poll = listening
+      ? this.#options.pollIntervalMs
+      : backoff(
+          { initialMs: FIRST_POLL_MS, maxMs: this.#options.pollIntervalMs },
+          this.#emptyPolls,
+        );
+    try {
+      const client = await this.#connect();
+      const [row] = await client.query<{ due_ms: number | null }>(this.#sql.nextDue);
+      const due = row?.due_ms;
+      // A few ms late rather than early: now() on the server and this timer are not one clock.
+      return due === null || due === undefined ? poll : Math.min(poll, Math.ceil(due) + 5);
+    } catch {
+      return Math.min(poll, FIRST_POLL_MS * 4);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Settling
+
+  #settle(event: Event): Delivery | undefined {
+    const full = this.#held.size >= this.#options.batchSize;
+    const delivery = this.#held.settle(event);
+    // A slot is free: a pull waiting on a full batch may claim again. (Not on every settle: a
+    // pull waiting for a notification would claim again for nothing.)
+    if (delivery !== undefined && full) this.#wakeup.wake();
+    return delivery;
+  }
+
+  async #deadLetter(deliveries: readonly Delivery[], reasons: readonly string[]): Promise<void> {
+    const client = await this.#connect();
+    for (let from = 0; from < deliveries.length; from += CHUNK) {
+      const chunk = deliveries.slice(from, from + CHUNK);
+      try {
+        await this.#track(
+          client.query(this.#sql.deadLetter, [
+            chunk.map((d) => d.seq),
+            chunk.map((d) => d.attempt),
+            reasons.slice(from, from + CHUNK),
+            this.consumerName,
+          ]),
+        );
+      } catch (error) {
+        throw new PostgresOperationError("dead-letter move", this.#options.target, error);
+      }
+    }
+  }
+
+  /** Releases rows: `back` 1 does not count the delivery; `delayMs` makes them wait. */
+  async #giveBack(
+    deliveries: readonly Delivery[],
+    back: 0 | 1,
+    delayMs: number,
+    what: string,
+  ): Promise<void> {
+    const client = await this.#connect();
+    for (let from = 0; from < deliveries.length; from += CHUNK) {
+      const chunk = deliveries.slice(from, from + CHUNK);
+      try {
+        await this.#track(
+          client.query(this.#sql.release, [
+            chunk.map((d) => d.seq),
+            chunk.map((d) => d.attempt),
+            chunk.map(() => back),
+            this.consumerName,
+            delayMs,
+            this.tables.channel,
+          ]),
+        );
+      } catch (error) {
+        throw new PostgresOperationError(what, this.#options.target, error);
+      }
+    }
+    if (delayMs <= 0) this.#wakeup.wake();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Small helpers
+
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#inFlight.add(promise);
+    const forget = (): void => {
+      this.#inFlight.delete(promise);
+    };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#renewal);
+    this.#wakeup.wake();
+    const client = await this.#client?.catch(() => undefined);
+    await this.#notifications?.stop();
+    if (client === undefined) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timedOut = new Promise<string>((resolve) => {
+      timer = setTimeout(
+        () => resolve(`PostgreSQL did not answer within ${CLOSE_TIMEOUT_MS} ms`),
+        CLOSE_TIMEOUT_MS,
+      );
+    });
+    const failure = await Promise.race([
+      this.#leave().then(
+        () => undefined,
+        (error: unknown) => `PostgreSQL failed: ${errorField(error)}`,
+      ),
+      timedOut,
+    ]);
+    clearTimeout(timer);
+    if (failure !== undefined) {
+      this.#log.warn(
+        { consumer: this.consumerName },
+        `${failure} while closing; rows held come back when their lease expires`,
+      );
+    }
+    await client
+      .close()
+      .catch((error: unknown) =>
+        this.#log.debug({ error: errorField(error) }, "Ending the pool failed"),
+      );
+  }
+
+  /** Waits for statements under way, then gives back every row held. */
+  async #leave(): Promise<void> {
+    await Promise.allSettled(Array.from(this.#inFlight));
+    const { untaken, unsettled } = this.#held.drain();
+    const client = await this.#ready;
+    if (client === undefined) return;
+    // Straight on the client: #giveBack goes through #connect, which refuses once closed.
+    for (const [rows, back] of [
+      [untaken, 1],
+      [unsettled, 0],
+    ] as const) {
+      for (let from = 0; from < rows.length; from += CHUNK) {
+        const chunk = rows.slice(from, from + CHUNK);
+        await client.query(this.#sql.release, [
+          chunk.map((d) => d.seq),
+          chunk.map((d) => d.attempt),
+          chunk.map(() => back),
+          this.consumerName,
+          0,
+          this.tables.channel,
+        ]);
+      }
+    }
+  }
+}
+
+/** The event a claimed row holds, or why it holds none (for the dead-letter table). */
+function decode(row: ClaimedRow): Event | string {
+  try {
+    return Event.fromJSON(row.event, row.headers ?? undefined);
+  } catch (error) {
+    return error instanceof EventValidationError
+      ? error.message
+      : `Invalid event: ${messageOf(error)}`;
+  }
+}
+
+/** Orders bigint texts without parsing them: a longer one is larger. */
+function compareSeq(a: string, b: string): number {
+  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}

@@ -1,0 +1,121 @@
+/**
+ * Where a stream lives, and the migrations that create it. Everything is created on first use,
+ * idempotently: under an advisory lock, so backends starting together do not race on
+ * `CREATE ... IF NOT EXISTS` (which can still collide on the catalog), and recorded per stream
+ * in `<schema>.migrations`, so a later version of this package can add steps.
+ */
+import { createHash } from "node:crypto";
+import { quoteIdentifier, type SqlClient } from "./client.js";
+
+/** The quoted names of one stream's tables, and its notification channel. */
+export interface StreamTables {
+  readonly schema: string;
+  readonly stream: string;
+  /** `"schema"."stream"`: the events waiting, leased or not. */
+  readonly events: string;
+  /** `"schema"."stream_dead"`: the dead letters. */
+  readonly dead: string;
+  /** `"schema"."migrations"` */
+  readonly migrations: string;
+  /** The NOTIFY channel (unquoted, as `pg_notify` takes it): `schema.stream`. */
+  readonly channel: string;
+}
+
+export function streamTables(schema: string, stream: string): StreamTables {
+  const s = quoteIdentifier(schema);
+  const channel = `${schema}.${stream}`;
+  return {
+    schema,
+    stream,
+    events: `${s}.${quoteIdentifier(stream)}`,
+    dead: `${s}.${quoteIdentifier(`${stream}_dead`)}`,
+    migrations: `${s}.migrations`,
+    // A channel name is an identifier: at most 63 bytes. Longer ones are hashed to fit.
+    channel:
+      channel.length <= 63
+        ? channel
+        : `necrostack_${createHash("sha1").update(channel).digest("hex").slice(0, 40)}`,
+  };
+}
+
+/** One step of a stream's schema. Never edit a released step: add the next. */
+interface Migration {
+  readonly version: number;
+  readonly statements: (t: StreamTables) => readonly string[];
+}
+
+const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    statements: (t) => [
+      // `id`, `timestamp`, `event_type`, `payload`: the wire form NecroStack writes on Redis.
+      // `seq` orders the stream (FIFO by insertion); the lease columns say who holds a row.
+      // The payload is `json`, not `jsonb`: jsonb reorders keys and refuses "\u0000", and an
+      // event must come out exactly as it went in (cast to jsonb to query it).
+      `CREATE TABLE IF NOT EXISTS ${t.events} (
+        seq bigserial PRIMARY KEY,
+        id text NOT NULL,
+        "timestamp" text NOT NULL,
+        event_type text NOT NULL,
+        payload json NOT NULL,
+        headers jsonb,
+        enqueued_at timestamptz NOT NULL DEFAULT now(),
+        available_at timestamptz NOT NULL DEFAULT now(),
+        attempt integer NOT NULL DEFAULT 0,
+        lease_owner text,
+        lease_expires_at timestamptz
+      )`,
+      // For the next due time of delayed rows and of leases, which sets how long a pull sleeps.
+      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${t.stream}_available`)} ON ${t.events} (available_at)`,
+      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${t.stream}_leased`)} ON ${t.events} (lease_expires_at) WHERE lease_expires_at IS NOT NULL`,
+      `CREATE TABLE IF NOT EXISTS ${t.dead} (
+        seq bigserial PRIMARY KEY,
+        original_seq bigint,
+        event_id text,
+        event json,
+        headers jsonb,
+        reason text NOT NULL,
+        attempt integer NOT NULL,
+        consumer text NOT NULL,
+        failed_at timestamptz NOT NULL DEFAULT now()
+      )`,
+    ],
+  },
+];
+
+/** The newest schema version of a stream. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * Brings the stream's tables to {@link SCHEMA_VERSION}, in one transaction. Resolves the
+ * versions applied now (empty when it was up to date).
+ */
+export async function migrate(client: SqlClient, t: StreamTables): Promise<number[]> {
+  return client.transaction(async (query) => {
+    // One lock per schema: every stream's creation in it is serialised, which is rare and brief.
+    await query("SELECT pg_advisory_xact_lock(hashtext($1))", [`necrostack:${t.schema}`]);
+    await query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(t.schema)}`);
+    await query(`CREATE TABLE IF NOT EXISTS ${t.migrations} (
+      stream text NOT NULL,
+      version integer NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (stream, version)
+    )`);
+    const rows = await query<{ version: number }>(
+      `SELECT version FROM ${t.migrations} WHERE stream = $1`,
+      [t.stream],
+    );
+    const done = new Set(rows.map((row) => row.version));
+    const applied: number[] = [];
+    for (const migration of MIGRATIONS) {
+      if (done.has(migration.version)) continue;
+      for (const statement of migration.statements(t)) await query(statement);
+      await query(`INSERT INTO ${t.migrations} (stream, version) VALUES ($1, $2)`, [
+        t.stream,
+        migration.version,
+      ]);
+      applied.push(migration.version);
+    }
+    return applied;
+  });
+}

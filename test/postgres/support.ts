@@ -1,0 +1,72 @@
+/** What the PostgreSQL tests share: unique stream names, reading the tables, bounded waits. */
+import { randomUUID } from "node:crypto";
+import type pg from "pg";
+import { Event } from "../../src/index.js";
+
+/** A stream name no other test uses: `<prefix>_<32 hex>`. */
+export function uniqueStream(prefix = "s"): string {
+  return `${prefix}_${randomUUID().replaceAll("-", "")}`;
+}
+
+/** The dead letters of a stream, oldest first. */
+export async function deadLetters(
+  pool: pg.Pool,
+  stream: string,
+  schema = "necrostack",
+): Promise<{ eventId: string; reason: string; attempt: number; event: Event | undefined }[]> {
+  const { rows } = await pool.query<{
+    event_id: string;
+    reason: string;
+    attempt: number;
+    event: object | null;
+    headers: Record<string, string> | null;
+  }>(
+    `SELECT event_id, reason, attempt, event, headers FROM "${schema}"."${stream}_dead" ORDER BY seq`,
+  );
+  return rows.map((row) => ({
+    eventId: row.event_id,
+    reason: row.reason,
+    attempt: row.attempt,
+    event: row.event === null ? undefined : parse(row.event, row.headers),
+  }));
+}
+
+/** The event a dead letter holds; undefined for a poison row, which held none. */
+function parse(event: object, headers: Record<string, string> | null): Event | undefined {
+  try {
+    return Event.fromJSON(event, headers ?? undefined);
+  } catch {
+    return undefined;
+  }
+}
+
+/** How many rows wait in a stream's table, leased or not. */
+export async function rowCount(
+  pool: pg.Pool,
+  stream: string,
+  schema = "necrostack",
+): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM "${schema}"."${stream}"`,
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
+export async function waitUntil(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline)
+      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Lets `ms` pass: only for checking that something does NOT happen. */
+export function elapse(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
