@@ -1,9 +1,9 @@
 import { expect, it } from "vitest";
 import { Event } from "../../src/index.js";
-import { PostgresBackend } from "../../src/postgres.js";
+import { PostgresBackend, PostgresOperationError } from "../../src/postgres.js";
 import { describePostgres } from "../helpers/postgres-server.js";
 import { usePrivatePostgres } from "../helpers/private-postgres.js";
-import { uniqueStream } from "./support.js";
+import { rowCount, uniqueStream } from "./support.js";
 
 describePostgres("PostgresBackend rows", () => {
   const pg = usePrivatePostgres();
@@ -23,6 +23,18 @@ describePostgres("PostgresBackend rows", () => {
       expect(got?.equals(sent)).toBe(true);
       expect(got?.headers["x.tenant"]).toBe("t-1");
       await backend.ack(got as Event);
+    } finally {
+      await backend.close();
+    }
+  });
+
+  it("refuses, adding nothing, an event whose header holds a NUL character (headers are jsonb)", async () => {
+    const stream = uniqueStream("wire");
+    const backend = new PostgresBackend({ url: pg.server.url, stream, logger: false });
+    try {
+      const event = new Event({ eventType: "T", headers: { "x.note": "a\u0000b" } });
+      await expect(backend.enqueue(event)).rejects.toBeInstanceOf(PostgresOperationError);
+      expect(await rowCount(pg.pool, stream)).toBe(0);
     } finally {
       await backend.close();
     }
