@@ -1,0 +1,71 @@
+import { expect, it } from "vitest";
+import { Event, organ, Spine } from "../../src/index.js";
+import { PostgresBackend } from "../../src/postgres.js";
+import { describePostgres } from "../helpers/postgres-server.js";
+import { rawPool, usePrivatePostgres } from "../helpers/private-postgres.js";
+import { rowCount, uniqueStream, waitUntil } from "./support.js";
+
+describePostgres("PostgresBackend shared by several workers", () => {
+  const pg = usePrivatePostgres();
+
+  it("gives each of 3,000 events to exactly one of three workers, all of which take part", async () => {
+    const stream = uniqueStream("shared");
+    const handledBy = new Map<number, string[]>();
+    const workers = ["a", "b", "c"].map((name) => {
+      const backend = new PostgresBackend({
+        url: pg.server.url,
+        stream,
+        batchSize: 16,
+        logger: false,
+      });
+      const spine = new Spine({
+        organs: [
+          organ("Tally", ["JOB"], async (event) => {
+            const n = event.payload.n as number;
+            if (n % 7 === 0) await new Promise((resolve) => setImmediate(resolve));
+            handledBy.set(n, [...(handledBy.get(n) ?? []), name]);
+          }),
+        ],
+        backend,
+        concurrency: 4,
+        logger: false,
+        pollTimeoutMs: 200,
+      });
+      return { backend, spine, run: spine.run() };
+    });
+    try {
+      const jobs = Array.from({ length: 3_000 }, (_, n) => new Event("JOB", { n }));
+      await (workers[0] as (typeof workers)[number]).backend.enqueueMany(jobs);
+      await waitUntil("every job handled", () => handledBy.size === jobs.length, 30_000);
+      await waitUntil("every row deleted", async () => (await rowCount(pg.pool, stream)) === 0);
+      for (const by of handledBy.values()) expect(by).toHaveLength(1);
+      const names = new Set([...handledBy.values()].map((by) => by[0]));
+      expect(names).toEqual(new Set(["a", "b", "c"]));
+    } finally {
+      for (const worker of workers) worker.spine.stop();
+      for (const worker of workers) {
+        await worker.run;
+        await worker.backend.close();
+      }
+    }
+  });
+
+  it("runs on the caller's own pool, and leaves it open on close", async () => {
+    const stream = uniqueStream("pool");
+    const pool = rawPool(pg.server.url);
+    const backend = new PostgresBackend({ pool, stream, logger: false });
+    try {
+      const sent = new Event("PING");
+      await backend.enqueue(sent);
+      const got = await backend.pull(2_000);
+      expect(got?.id).toBe(sent.id);
+      await backend.ack(got as Event);
+      await backend.close();
+      const { rows } = await pool.query("SELECT 1 AS one");
+      expect(rows).toEqual([{ one: 1 }]);
+    } finally {
+      await backend.close();
+      await pool.end();
+    }
+  });
+});
