@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { InvalidOptionError } from "../../src/index.js";
-import { PostgresBackend } from "../../src/postgres.js";
+import { PgMissingError, PostgresBackend, PostgresOperationError } from "../../src/postgres.js";
 
 describe("PostgresBackend options", () => {
   it("applies the defaults", () => {
@@ -56,5 +56,18 @@ describe("PostgresBackend options", () => {
       logger: false,
     });
     expect(backend.tables.channel).toMatch(/^necrostack_[0-9a-f]{40}$/);
+  });
+
+  it("names the package to install when pg is missing, and never shows a password in an operation error", () => {
+    const missing = new PgMissingError(new Error("Cannot find package 'pg'"));
+    expect(missing.code).toBe("ERR_PG_MISSING");
+    expect(missing.message).toContain("npm install pg");
+    const failed = new PostgresOperationError(
+      "claim",
+      "postgres://app:***@db/app",
+      new Error("connect to postgres://app:hunter2@db/app refused"),
+    );
+    expect(failed.code).toBe("ERR_POSTGRES");
+    expect(failed.message).not.toContain("hunter2");
   });
 });
