@@ -34,14 +34,14 @@ describePostgres("PostgresBackend leases", () => {
 
   it("keeps a row leased while a slow handler holds it past leaseMs", async () => {
     const stream = uniqueStream("lease");
-    const a = open(stream, 300);
-    const b = open(stream, 300);
+    const a = open(stream, 1_000);
+    const b = open(stream, 1_000);
     try {
       await a.enqueue(new Event("SLOW"));
       const held = await a.pull(2_000);
       expect(held).not.toBeNull();
       // Several lease lengths: renewed every leaseMs / 3, it never expires.
-      const stolen = await b.pull(1_200);
+      const stolen = await b.pull(2_500);
       expect(stolen).toBeNull();
       await a.ack(held as Event);
       expect(await rowCount(pg.pool, stream)).toBe(0);
