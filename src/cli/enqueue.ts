@@ -1,6 +1,7 @@
 /**
- * `necrostack enqueue`: adds an event (or a file of them) to a Redis stream, for scripts, smoke
- * tests and operators kicking off a chain by hand or replaying events. Prints the ids added.
+ * `necrostack enqueue`: adds an event (or a file of them) to a Redis stream or a PostgreSQL
+ * stream table (chosen by the scheme of `--backend`), for scripts, smoke tests and operators
+ * kicking off a chain by hand or replaying events. Prints the ids added.
  */
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
@@ -8,41 +9,46 @@ import type { Backend } from "../core/backend.js";
 import { EventValidationError, messageOf, NecroStackError } from "../core/errors.js";
 import { Event, type EventInit } from "../core/event.js";
 import type { JsonObject } from "../core/json.js";
-import type { RedisBackendOptions } from "../redis.js";
-import { maskSecrets, maskUrl } from "../utils/redact.js";
+import { maskSecrets } from "../utils/redact.js";
 import { withDeadline } from "../utils/timing.js";
+import { type BackendConfig, enqueueBackendConfig, openBackend } from "./backend-url.js";
 import type { CliIO } from "./command.js";
 import { parseEventLines } from "./event-lines.js";
 import { type FlagSpec, integerFlag, parseFlags, stringFlag } from "./flags.js";
-import { redisUrlFlag } from "./redis-url-flag.js";
 import { UsageError } from "./usage-error.js";
 
-export const ENQUEUE_USAGE = `Usage: necrostack enqueue --redis URL --type TYPE [--payload JSON] [options]
-       necrostack enqueue --redis URL --file EVENTS.jsonl [options]
+export const ENQUEUE_USAGE = `Usage: necrostack enqueue --backend URL --type TYPE [--payload JSON] [options]
+       necrostack enqueue --backend URL --file EVENTS.jsonl [options]
 
-Adds one event to a Redis stream, or every event of a file, and prints the id of each event
-added, one per line, in order.
+Adds one event to a Redis stream or a PostgreSQL stream table, or every event of a file, and
+prints the id of each event added, one per line, in order.
 
 Options:
-  --redis URL          redis://[user:password@]host:port[/db] or rediss://
-                       (default: $REDIS_URL)
+  --backend URL        redis://[user:password@]host:port[/db], rediss://, or
+                       postgres://[user:password@]host:port/db (or postgresql://)
+                       (default: $NECROSTACK_BACKEND_URL, else $REDIS_URL)
+  --redis URL          the same as --backend, for Redis URLs only
   --type TYPE          the event type, such as ORDER_PLACED
   --payload JSON       the payload, a JSON object (default: {})
   --id UUID            the event id, a UUID v4 (default: a new one)
   --file PATH          JSON lines, one event per line in the wire form
                        {"event_type": ..., "payload": ..., "id"?: ..., "timestamp"?: ...};
                        - reads standard input. Every line is checked before any is added.
-  --stream KEY         stream key (default: necrostack:events)
-  --max-len N          trim the stream to about N entries when adding (default: off)
-  --timeout-ms MS      how long to wait for Redis to accept each batch of up to 1,000 events
-                       (default: 5000)
+  --stream NAME        stream: a Redis key (default: necrostack:events), or a PostgreSQL
+                       table name such as orders (default: events)
+  --max-len N          Redis only: trim the stream to about N entries when adding
+                       (default: off)
+  --schema NAME        PostgreSQL only: the schema holding the tables (default: necrostack)
+  --timeout-ms MS      how long to wait for the backend to accept each batch of up to 1,000
+                       events (default: 5000)
   -h, --help           show this help
 
-Exit codes: 0 all added, 1 Redis did not accept them all in time (the ids printed are the events
+Exit codes: 0 all added, 1 the backend did not accept them all in time (the ids printed are the events
 that were added), 2 bad flags or an invalid event.
 `;
 
 const FLAGS: FlagSpec = {
+  backend: { type: "string" },
   redis: { type: "string" },
   type: { type: "string" },
   payload: { type: "string" },
@@ -50,18 +56,20 @@ const FLAGS: FlagSpec = {
   file: { type: "string" },
   stream: { type: "string" },
   "max-len": { type: "string" },
+  schema: { type: "string" },
   "timeout-ms": { type: "string" },
   help: { type: "boolean", short: "h" },
 };
 
-/** What `enqueue` was asked to add, and where. */
-export interface EnqueueConfig {
+/** What `enqueue` was asked to add, and where (its backend as {@link BackendConfig}). */
+export type EnqueueConfig = EnqueueRequest & BackendConfig;
+
+/** What `enqueue` was asked to add. */
+export interface EnqueueRequest {
   /** The event given by --type, --payload and --id; `undefined` with --file. */
   readonly event: Event | undefined;
   /** The --file path (`-` for standard input); `undefined` without it. */
   readonly file: string | undefined;
-  readonly redisUrl: string;
-  readonly backend: RedisBackendOptions;
   readonly timeoutMs: number;
 }
 
@@ -96,7 +104,7 @@ export function parseEnqueueArgs(
       HELP,
     );
   }
-  const redisUrl = redisUrlFlag(COMMAND, values, env);
+  const backend = enqueueBackendConfig(COMMAND, values, env);
   const event =
     eventType === undefined
       ? undefined
@@ -106,13 +114,8 @@ export function parseEnqueueArgs(
           stringFlag(COMMAND, values, "id"),
         );
 
-  const backend: RedisBackendOptions = { redisUrl };
-  const stream = stringFlag(COMMAND, values, "stream");
-  if (stream !== undefined) backend.streamKey = stream;
-  const maxLen = integerFlag(COMMAND, values, "max-len", 1, Number.MAX_SAFE_INTEGER);
-  if (maxLen !== undefined) backend.maxLen = maxLen;
   const timeoutMs = integerFlag(COMMAND, values, "timeout-ms", 1, MAX_MS) ?? 5_000;
-  return { event, file, redisUrl, backend, timeoutMs };
+  return { event, file, ...backend, timeoutMs };
 }
 
 function eventFromFlags(eventType: string, payload?: string, id?: string): Event {
@@ -149,7 +152,7 @@ function parsePayload(text: string): JsonObject {
 }
 
 /**
- * Runs `necrostack enqueue`; resolves 0 once Redis has every event, 1 when it did not accept
+ * Runs `necrostack enqueue`; resolves 0 once the backend has every event, 1 when it did not accept
  * them all in time. Throws `UsageError` for bad flags or an invalid event.
  */
 export async function runEnqueue(argv: readonly string[], io: CliIO): Promise<number> {
@@ -160,11 +163,18 @@ export async function runEnqueue(argv: readonly string[], io: CliIO): Promise<nu
   }
   const events =
     config.file === undefined ? [config.event as Event] : await readEvents(config.file, io.cwd);
-  const { RedisBackend } = await import("../redis.js");
-  const backend = new RedisBackend({ ...config.backend, logger: false });
-  const where = `stream ${backend.streamKey} at ${maskUrl(config.redisUrl)}`;
+  // The backend's module is imported only now, so Redis users never load pg, nor the reverse.
+  const opened = await openBackend(config, false);
+  const { backend } = opened;
+  const where = `stream ${opened.stream} at ${opened.target}`;
   try {
-    const { added, failure } = await addAll(backend, events, config.timeoutMs, io);
+    const { added, failure } = await addAll(
+      backend,
+      events,
+      config.timeoutMs,
+      io,
+      opened.serverName,
+    );
     if (failure === undefined) return 0;
     const what =
       events.length === 1
@@ -209,6 +219,7 @@ async function addAll(
   events: readonly Event[],
   timeoutMs: number,
   io: CliIO,
+  serverName: string,
 ): Promise<{ added: number; failure: unknown }> {
   let added = 0;
   for (let from = 0; from < events.length; from += CHUNK) {
@@ -230,7 +241,7 @@ async function addAll(
       timeoutMs,
       () =>
         new Error(
-          `Redis did not accept ${chunk.length === 1 ? "it" : "them"} within ${timeoutMs} ms`,
+          `${serverName} did not accept ${chunk.length === 1 ? "it" : "them"} within ${timeoutMs} ms`,
         ),
     ).catch((error: unknown) => {
       failure = error;

@@ -1,29 +1,29 @@
 /**
- * `necrostack worker`: runs the organs of a module on a RedisBackend until SIGTERM or SIGINT,
- * then stops gracefully. Many workers on one stream and group share its events, each event
- * going to one of them.
+ * `necrostack worker`: runs the organs of a module on a RedisBackend or a PostgresBackend (chosen
+ * by the scheme of `--backend`) until SIGTERM or SIGINT, then stops gracefully. Many workers on
+ * one stream share its events, each event going to one of them.
  */
 import type { Backend } from "../core/backend.js";
 import { createLogger, errorField, type Logger } from "../core/logging.js";
 import { Spine } from "../core/spine.js";
 import { HandlerFailureMode, type SpineOptions } from "../core/spine-options.js";
-import type { RedisBackendOptions } from "../redis.js";
-import { maskUrl } from "../utils/redact.js";
+import { type BackendConfig, openBackend, workerBackendConfig } from "./backend-url.js";
 import type { CliIO } from "./command.js";
 import { type FlagSpec, integerFlag, parseFlags, stringFlag } from "./flags.js";
 import { type HttpEndpointConfig, httpEndpointFlags } from "./http-endpoint-flags.js";
 import { WorkerHttp } from "./http-endpoint-worker.js";
 import { loadOrgansModule } from "./organs-module.js";
-import { redisUrlFlag } from "./redis-url-flag.js";
 import { checkWorkerCatalog } from "./schema-worker.js";
 import { handleStopSignals } from "./stop-signals.js";
 import { UsageError } from "./usage-error.js";
 
-export const WORKER_USAGE = `Usage: necrostack worker --organs MODULE --redis URL [options]
+export const WORKER_USAGE = `Usage: necrostack worker --organs MODULE --backend URL [options]
 
-Runs the organs a module exports on a Redis stream until SIGTERM or SIGINT. Start several
-workers with the same --stream and --group to share the work: each event goes to one of them,
-and the events of a worker that dies are claimed by the others after --claim-min-idle-ms.
+Runs the organs a module exports on a Redis stream or a PostgreSQL table, chosen by the scheme
+of --backend, until SIGTERM or SIGINT. Start several workers on the same stream (and, on Redis,
+the same --group) to share the work: each event goes to one of them, and the events of a worker
+that dies are claimed by the others (on Redis after --claim-min-idle-ms, on PostgreSQL when
+their lease expires, after --lease-ms).
 
 MODULE exports its organs as a default array (instances or Organ subclasses, in routing order),
 or as named exports (Organ subclasses or instances; routed in alphabetical order of their names).
@@ -35,25 +35,18 @@ Options:
   --organs MODULE             path of the module with the organs, from the current directory
   --catalog MODULE            the event catalog (defineEvents) the Spine validates with; checked
                               against the stream's schema registry first: a conflict stops the
-                              start, naming the fields that break (see necrostack schema --help)
-  --redis URL                 redis://[user:password@]host:port[/db] or rediss://
-                              (default: $REDIS_URL)
-  --stream KEY                stream key (default: necrostack:events)
-  --group NAME                consumer group (default: necrostack)
-  --consumer NAME             this worker's name in the group (default: unique per process)
+                              start, naming the fields that break (see necrostack schema --help);
+                              Redis only, as the schema registry lives on Redis
+  --backend URL               redis://[user:password@]host:port[/db], rediss://, or
+                              postgres://[user:password@]host:port/db (or postgresql://)
+                              (default: $NECROSTACK_BACKEND_URL, else $REDIS_URL)
+  --redis URL                 the same as --backend, for Redis URLs only
+  --stream NAME               stream: a Redis key (default: necrostack:events), or a
+                              PostgreSQL table name such as orders (default: events)
+  --consumer NAME             this worker's name (default: unique per process)
   --concurrency N             events in flight at once; order holds only at 1 (default: 1)
   --batch-size N              most entries held unacked, and so fetched per read (default: 64)
-  --max-retries N             deliveries before an event goes to the dead-letter stream (default: 3)
-  --claim-min-idle-ms MS      idle time before another worker may claim an entry (default: 30000)
-  --claim-interval-ms MS      how often stale entries are looked for
-                              (default: half of --claim-min-idle-ms, at most 5000)
-  --dlq KEY                   dead-letter stream (default: <stream>:dlq)
-  --max-len N                 trim the stream to about N entries when adding (default: off)
-  --command-timeout-ms MS     time a Redis command may go unanswered before it fails
-                              (default: 5000)
-  --remove-idle-consumers-after-ms MS
-                              remove consumers of the group that hold nothing and have been
-                              idle this long (default: 3600000)
+  --max-retries N             deliveries before an event is dead-lettered (default: 3)
   --handler-failure-mode M    log, store or nack (default: log)
   --handler-timeout-ms MS     time an async handler may take (default: 30000)
   --max-hops N                dead-letter an event more than N handling steps from the first
@@ -69,6 +62,25 @@ Options:
                               (default: $NECROSTACK_HTTP_TOKEN, else none)
   -h, --help                  show this help
 
+Redis only:
+  --group NAME                consumer group (default: necrostack)
+  --claim-min-idle-ms MS      idle time before another worker may claim an entry (default: 30000)
+  --claim-interval-ms MS      how often stale entries are looked for
+                              (default: half of --claim-min-idle-ms, at most 5000)
+  --dlq KEY                   dead-letter stream (default: <stream>:dlq)
+  --max-len N                 trim the stream to about N entries when adding (default: off)
+  --command-timeout-ms MS     time a Redis command may go unanswered before it fails
+                              (default: 5000)
+  --remove-idle-consumers-after-ms MS
+                              remove consumers of the group that hold nothing and have been
+                              idle this long (default: 3600000)
+PostgreSQL only:
+  --schema NAME               the schema holding the tables (default: necrostack)
+  --lease-ms MS               how long a claimed row stays leased without renewal; renewed
+                              every third of it while held (default: 30000)
+  --poll-interval-ms MS       longest wait between looks at the table when no notification
+                              comes (default: 1000)
+
 Stopping: the first SIGTERM or SIGINT stops pulling, lets events in flight finish, flushes acks,
 closes the connections and exits 0. A second signal exits at once (130 for SIGINT, 143 for
 SIGTERM); events then in flight stay pending and another worker claims them.
@@ -78,6 +90,7 @@ Logs: JSON lines on stderr, level from NECROSTACK_LOG_LEVEL (default info).
 const FLAGS: FlagSpec = {
   organs: { type: "string" },
   catalog: { type: "string" },
+  backend: { type: "string" },
   redis: { type: "string" },
   stream: { type: "string" },
   group: { type: "string" },
@@ -91,6 +104,9 @@ const FLAGS: FlagSpec = {
   "max-len": { type: "string" },
   "command-timeout-ms": { type: "string" },
   "remove-idle-consumers-after-ms": { type: "string" },
+  schema: { type: "string" },
+  "lease-ms": { type: "string" },
+  "poll-interval-ms": { type: "string" },
   "handler-failure-mode": { type: "string" },
   "handler-timeout-ms": { type: "string" },
   "max-hops": { type: "string" },
@@ -104,13 +120,14 @@ const FLAGS: FlagSpec = {
 /** The Spine options a worker takes from its flags. */
 export type WorkerSpineOptions = Omit<SpineOptions, "organs" | "backend" | "logger">;
 
-/** Everything the worker command was asked to do, checked. */
-export interface WorkerConfig {
+/** Everything the worker command was asked to do, checked; its backend as {@link BackendConfig}. */
+export type WorkerConfig = WorkerRunConfig & BackendConfig;
+
+/** What the worker was asked to do besides choosing its backend. */
+export interface WorkerRunConfig {
   readonly organsModule: string;
   /** `--catalog`: the module exporting the catalog. Absent when off. */
   readonly catalogModule?: string;
-  readonly redisUrl: string;
-  readonly backend: RedisBackendOptions;
   readonly spine: WorkerSpineOptions;
   readonly shutdownTimeoutMs: number;
   /** `--otel`: the Spine gets necrostack/otel's middleware and observer. Absent when off. */
@@ -141,29 +158,10 @@ export function parseWorkerArgs(
       HELP,
     );
   }
-  const redisUrl = redisUrlFlag(COMMAND, values, env);
+  const backend = workerBackendConfig(COMMAND, values, env);
   const text = (name: string): string | undefined => stringFlag(COMMAND, values, name);
   const int = (name: string, min: number, max = MAX_COUNT): number | undefined =>
     integerFlag(COMMAND, values, name, min, max);
-
-  const backend: RedisBackendOptions = { redisUrl };
-  const set = <K extends keyof RedisBackendOptions>(
-    key: K,
-    value: RedisBackendOptions[K] | undefined,
-  ): void => {
-    if (value !== undefined) backend[key] = value;
-  };
-  set("streamKey", text("stream"));
-  set("consumerGroup", text("group"));
-  set("consumerName", text("consumer"));
-  set("dlqStream", text("dlq"));
-  set("batchSize", int("batch-size", 1));
-  set("maxRetries", int("max-retries", 1));
-  set("claimMinIdleMs", int("claim-min-idle-ms", 1, MAX_MS));
-  set("claimIntervalMs", int("claim-interval-ms", 1, MAX_MS));
-  set("maxLen", int("max-len", 1, Number.MAX_SAFE_INTEGER));
-  set("commandTimeoutMs", int("command-timeout-ms", 1, MAX_MS));
-  set("removeIdleConsumersAfterMs", int("remove-idle-consumers-after-ms", 1, MAX_MS));
 
   const spine: WorkerSpineOptions = {
     // A worker runs until it is told to stop: maxSteps is off, loop protection is maxHops.
@@ -180,8 +178,7 @@ export function parseWorkerArgs(
 
   return {
     organsModule,
-    redisUrl,
-    backend,
+    ...backend,
     spine,
     shutdownTimeoutMs: int("shutdown-timeout-ms", 1, MAX_MS) ?? 10_000,
     ...optional("catalogModule", text("catalog")),
@@ -242,17 +239,17 @@ export async function runWorker(
     return 0;
   }
   const { organs, close } = await loadOrgansModule(config.organsModule, io.cwd);
-  // Loaded here, not at the top, so the other commands work without ioredis installed.
-  const { RedisBackend } = await import("../redis.js");
   const log = createLogger({ name: "necrostack.worker" });
-  const backend = new RedisBackend({ ...config.backend, logger: log });
-  // --catalog: checked against the stream's schema registry before anything starts.
+  // The backend's module is imported only now, so Redis users never load pg, nor the reverse.
+  const opened = await openBackend(config, log);
+  const { backend, consumerName } = opened;
+  // --catalog (Redis only): checked against the stream's schema registry before anything starts.
   const catalog =
-    config.catalogModule === undefined
+    config.catalogModule === undefined || !("redisUrl" in config)
       ? undefined
       : await checkWorkerCatalog(
           config.catalogModule,
-          { redisUrl: config.redisUrl, streamKey: backend.streamKey },
+          { redisUrl: config.redisUrl, streamKey: opened.stream },
           io,
           log,
         ).catch(async (error: unknown) => {
@@ -292,7 +289,7 @@ export async function runWorker(
     await backend.close();
     throw error;
   }
-  const where = `stream ${backend.streamKey} (group ${backend.consumerGroup}) at ${maskUrl(config.redisUrl)}`;
+  const where = `stream ${opened.stream} (${opened.scope}) at ${opened.target}`;
 
   const signals = handleStopSignals({
     timeoutMs: config.shutdownTimeoutMs,
@@ -302,21 +299,19 @@ export async function runWorker(
       spine.stop();
     },
     onForce(reason, code) {
-      log.error({ exit_code: code }, `Worker ${backend.consumerName} ${reason}; exiting now`);
+      log.error({ exit_code: code }, `Worker ${consumerName} ${reason}; exiting now`);
       exit(code);
     },
   });
   io.stdout(
-    `necrostack worker ${backend.consumerName}: listening on ${where} with ${organs.length} organ${
+    `necrostack worker ${consumerName}: listening on ${where} with ${organs.length} organ${
       organs.length === 1 ? "" : "s"
     } (${organs.map((o) => o.name).join(", ")})\n`,
   );
   let code = 0;
   try {
     const stats = await spine.run(undefined, { until: "stopped" });
-    io.stdout(
-      `necrostack worker ${backend.consumerName}: stopped after ${stats.eventsProcessed} events\n`,
-    );
+    io.stdout(`necrostack worker ${consumerName}: stopped after ${stats.eventsProcessed} events\n`);
   } catch (error) {
     log.error({ error: errorField(error) }, `Worker stopped on an error: ${errorField(error)}`);
     io.stderr(`necrostack worker: ${errorField(error)}\n`);
@@ -337,7 +332,7 @@ export async function runWorker(
   // A connection the organs opened and nothing closed would keep the process alive for ever.
   const linger = setTimeout(() => {
     log.warn(
-      `Worker ${backend.consumerName} stopped, but something the organs module opened keeps the process alive; exiting. Export a close() function from the module to release it.`,
+      `Worker ${consumerName} stopped, but something the organs module opened keeps the process alive; exiting. Export a close() function from the module to release it.`,
     );
     exit(code);
   }, EXIT_GRACE_MS);
