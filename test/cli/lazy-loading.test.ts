@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,5 +59,35 @@ describe("necrostack demo seance", () => {
         ["src/cli/worker.ts", "src/cli/enqueue.ts", "src/cli/demo-etl.ts"].includes(name),
     );
     expect(unwanted).toEqual([]);
+  });
+});
+
+describe("necrostack worker and enqueue", () => {
+  // The commands as the CLI loads them, before a URL has chosen a backend.
+  const loaded = closure(["src/cli.ts", "src/cli/worker.ts", "src/cli/enqueue.ts"]);
+
+  it("load neither backend nor its driver until a URL chooses one", () => {
+    const unwanted = [...loaded].filter(
+      (name) =>
+        ["ioredis", "pg", "src/redis.ts", "src/postgres.ts"].includes(name) ||
+        name.startsWith("src/backends/"),
+    );
+    expect(unwanted).toEqual([]);
+  });
+
+  it.each([
+    ["postgres://127.0.0.1:1/app", ["pg"]],
+    ["redis://127.0.0.1:1", ["ioredis"]],
+  ])("load only the driver of the backend a URL chooses (%s)", (url, drivers) => {
+    const result = spawnSync(
+      process.execPath,
+      [
+        ...["--import", "tsx", "test/fixtures/cli-loaded-drivers.ts"],
+        ...["enqueue", "--backend", url, "--type", "JOB", "--timeout-ms", "500"],
+      ],
+      { cwd: ROOT, encoding: "utf8", timeout: 20_000 },
+    );
+    // Exit 1: nothing listens on port 1, so the enqueue fails after loading its backend.
+    expect(JSON.parse(result.stdout)).toEqual({ code: 1, drivers });
   });
 });
