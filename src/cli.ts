@@ -27,11 +27,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     load: async () => (await import("./cli/demo.js")).runDemo,
   },
   worker: {
-    summary: "run the organs of a module on a Redis stream until SIGTERM/SIGINT",
+    summary: "run the organs of a module on a Redis stream or PostgreSQL until SIGTERM/SIGINT",
     load: async () => (await import("./cli/worker.js")).runWorker,
   },
   enqueue: {
-    summary: "add one event to a Redis stream",
+    summary: "add one event (or a file of them) to a Redis stream or PostgreSQL",
     load: async () => (await import("./cli/enqueue.js")).runEnqueue,
   },
   schema: {
