@@ -21,13 +21,23 @@ import {
 } from "./lib/report.js";
 import type { BenchSuite } from "./lib/suite.js";
 import metrics from "./metrics.js";
+import postgres from "./postgres.js";
 import redis from "./redis.js";
 import schema from "./schema.js";
 import tracing from "./tracing.js";
 import trading from "./trading.js";
 
 /** Every suite, in the order they run. Add a suite here. */
-const SUITES: readonly BenchSuite[] = [core, redis, trading, demo, metrics, tracing, schema];
+const SUITES: readonly BenchSuite[] = [
+  core,
+  redis,
+  postgres,
+  trading,
+  demo,
+  metrics,
+  tracing,
+  schema,
+];
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
 
