@@ -8,6 +8,9 @@
  *
  * - batched: claims up to `count` rows, then settles the whole batch in one statement;
  * - one at a time (`count` 1): a claim and a settle per event, two round trips.
+ * - per-event settles ({@link measureRawPgPerEvent}): claims `count` rows, then settles each
+ *   row in a statement of its own, all at once over a pool of `connections`: the design
+ *   PostgresBackend has today (one statement per ack or commit), without the framework.
  *
  * Events handled (A, B and C: 3 per start event) are counted from the first insert of a start
  * event to the last settle, the span the NecroStack runs are timed over.
@@ -22,6 +25,8 @@ export interface PgRawArgs {
   readonly starts: number;
   /** Rows per claim; 1 for the one-at-a-time loop. */
   readonly count: number;
+  /** With it, each row is settled by a statement of its own, over a pool of this many. */
+  readonly connections?: number;
 }
 
 export interface PgRawResult {
@@ -114,9 +119,14 @@ export async function measureRawPgChain(args: PgRawArgs): Promise<PgRawResult> {
   return runRawChain(args);
 }
 
+/** {@link measureRawPgChain} with per-event settles over a pool of `connections` (default 8). */
+export async function measureRawPgPerEvent(args: PgRawArgs): Promise<PgRawResult> {
+  return measureRawPgChain({ ...args, connections: args.connections ?? 8 });
+}
+
 async function runRawChain(args: PgRawArgs): Promise<PgRawResult> {
-  const client = new pg.Client({ connectionString: args.url });
-  await client.connect();
+  // A pool for the per-event settles; the claims and the batched loop use one connection.
+  const client = new pg.Pool({ connectionString: args.url, max: args.connections ?? 1 });
   const name = `raw_${randomUUID().replaceAll("-", "")}`;
   const table = `bench_raw.${name}`;
   const channel = `bench_raw.${name}`;
@@ -138,6 +148,28 @@ async function runRawChain(args: PgRawArgs): Promise<PgRawResult> {
         LEASE_MS,
       ]);
       if (rows.length === 0) continue;
+      if (args.connections !== undefined) {
+        await Promise.all(
+          rows.map((row) => {
+            const event = JSON.parse(row.event) as { event_type: string; payload: { n: number } };
+            const next = NEXT[event.event_type];
+            const emitted = columns();
+            if (next !== undefined) push(emitted, next, event.payload.n);
+            handled++;
+            return client.query(settle, [
+              [row.seq],
+              [row.attempt],
+              OWNER,
+              emitted.ids,
+              emitted.timestamps,
+              emitted.types,
+              emitted.payloads,
+              channel,
+            ]);
+          }),
+        );
+        continue;
+      }
       const seqs: string[] = [];
       const attempts: number[] = [];
       const emitted = columns();

@@ -30,6 +30,8 @@ const HIGH_CONCURRENCY = 16;
 /** Rows per claim in the raw batched loop: PostgresBackend's default batchSize. */
 const RAW_BATCH = 64;
 const LATENCY_RATE = 500;
+/** Connections of the raw per-event loop: PostgresBackend's default poolSize. */
+const POOL_SIZE = 8;
 
 const COUNTED =
   "events handled per second (A, B and C: 3 per start event), enqueue of the start events included";
@@ -42,9 +44,10 @@ const suite: BenchSuite = {
     const server = await PostgresServer.start();
     try {
       const url = server.url;
-      const runs: Record<"high" | "rawBatched" | "one" | "rawOne", number[]> = {
+      const runs: Record<"high" | "rawBatched" | "rawPerEvent" | "one" | "rawOne", number[]> = {
         high: [],
         rawBatched: [],
+        rawPerEvent: [],
         one: [],
         rawOne: [],
       };
@@ -67,6 +70,16 @@ const suite: BenchSuite = {
       for (let round = 0; round < size.rounds; round++) {
         runs.rawBatched.push(await rawAt(RAW_BATCH, size.batchedStarts));
         runs.high.push(await chainAt(HIGH_CONCURRENCY, size.batchedStarts));
+        runs.rawPerEvent.push(
+          (
+            await runInChild<PgRawResult>(RAW, "measureRawPgPerEvent", {
+              url,
+              starts: size.batchedStarts,
+              count: RAW_BATCH,
+              connections: POOL_SIZE,
+            } satisfies PgRawArgs)
+          ).eventsPerSecond,
+        );
         runs.rawOne.push(await rawAt(1, size.oneStarts));
         runs.one.push(await chainAt(1, size.oneStarts));
       }
@@ -105,6 +118,18 @@ const suite: BenchSuite = {
           unit: "x",
           target: { op: ">=", value: 0.6 },
           note: "median of the per-round ratios",
+        },
+        {
+          metric: `PostgreSQL chain, raw pg per-event settles (claim ${RAW_BATCH}, then one delete + insert statement per event over ${POOL_SIZE} connections)`,
+          ...spread(runs.rawPerEvent),
+          unit: "events/s",
+          note: "the backend's design today (one statement per ack or commit) with no framework: what batching commits across events would lift",
+        },
+        {
+          metric: `PostgreSQL chain, concurrency ${HIGH_CONCURRENCY} / raw per-event settles`,
+          ...spread(ratios(runs.high, runs.rawPerEvent)),
+          unit: "x",
+          note: "median of the per-round ratios: the framework's own cost, apart from the design",
         },
         {
           metric: "PostgreSQL chain, concurrency 1",
