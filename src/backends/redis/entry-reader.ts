@@ -18,6 +18,11 @@ import { decodeEntry } from "./wire.js";
 
 /** The pause after the n-th failed read in a row (50 ms doubling to 2 s, the curve it always had). */
 const READ_BACKOFF = { initialMs: 50, factor: 2, maxMs: 2_000 } as const;
+/**
+ * A read started ahead of a pull blocks for 1 ms at most: it takes what is there now, and never
+ * holds the reader (or a closing backend) waiting for entries that may not come.
+ */
+const READ_AHEAD_BLOCK_MS = 1;
 
 /** One XREADGROUP under way on the reader connection. */
 interface Read {
@@ -62,6 +67,12 @@ export class EntryReader {
   /** Dead-letters the entries that cannot be handed out. */
   readonly #settler: EntrySettler;
   #read: Read | undefined;
+  /**
+   * The signal of the latest pull: reading ahead is on while it has not aborted. The Spine
+   * passes its run's, aborted by `stop()`, so a stopping worker fetches nothing more; a pull
+   * without a signal turns reading ahead off.
+   */
+  #readAheadUntil: AbortSignal | undefined;
   #readFailures = 0;
   #readBackoffUntil = 0;
 
@@ -73,6 +84,7 @@ export class EntryReader {
   /** See RedisBackend.pull. */
   async pull(timeoutMs: number, signal?: AbortSignal): Promise<Event | null> {
     const host = this.#host;
+    this.#readAheadUntil = signal;
     const ready = this.take();
     if (ready !== undefined) return ready;
     if (host.isClosed() || signal?.aborted) return null;
@@ -120,6 +132,44 @@ export class EntryReader {
         continue;
       }
       started = this.#startRead(client, free, deadline - now);
+    }
+  }
+
+  /**
+   * Starts the next read once the last entry held is settled (its commit sent), instead of when
+   * the Spine next pulls: the read then goes to Redis beside the commits of the batch before it,
+   * and both answers come back in one round trip instead of two. It is the read the next pull
+   * would start (that pull finds it under way and waits for it), only earlier. Only while the
+   * latest pull's signal is live (see `#readAheadUntil`). A read that failed is left for the next
+   * pull to report.
+   */
+  readAhead(): void {
+    const until = this.#readAheadUntil;
+    if (until === undefined || until.aborted) return;
+    const host = this.#host;
+    const client = host.client();
+    if (client === undefined || host.held.size !== 0 || host.isClosed() || !host.isGroupReady()) {
+      return;
+    }
+    const read = this.#read;
+    if (read !== undefined) {
+      if (!read.done || read.error !== undefined) return;
+      this.#read = undefined;
+    }
+    if (Date.now() < this.#readBackoffUntil) return;
+    this.#startRead(client, host.options.batchSize, READ_AHEAD_BLOCK_MS);
+  }
+
+  /**
+   * Resolves once no read is under way (bounded by the read's own expiry), so a closing backend
+   * hands back what a last read delivered instead of leaving it pending on this consumer.
+   */
+  async idle(): Promise<void> {
+    const read = this.#read;
+    if (read === undefined || read.done) return;
+    const until = read.expiresAt;
+    while (!read.done && Date.now() < until) {
+      await this.#host.held.sleep(until - Date.now(), undefined);
     }
   }
 

@@ -144,6 +144,11 @@ export class RedisBackend implements Backend, AsyncDisposable {
    * Rejects with `RedisOperationError` when a read fails, or stays unanswered past its block
    * time plus `commandTimeoutMs` (the reader connection is then replaced). After a failure the
    * next pull waits out a backoff of up to 2 s first, past its own timeout if need be.
+   *
+   * Reading ahead: while the latest pull's `signal` has not aborted (the Spine passes its run's,
+   * aborted by `stop()`), the next batch is read as soon as the last entry held is committed,
+   * so that read travels with the commits instead of after them. Without a signal, entries are
+   * read only by pulls.
    */
   pull(timeoutMs = 1_000, signal?: AbortSignal): Promise<Event | null> {
     return this.#reader.pull(timeoutMs, signal);
@@ -168,7 +173,9 @@ export class RedisBackend implements Backend, AsyncDisposable {
    * this backend did not deliver is not acked; its emitted events are added.
    */
   commit(event: Event, emitted: readonly Event[]): Promise<void> {
-    return this.#settler.commit(event, emitted);
+    const committing = this.#settler.commit(event, emitted);
+    this.#reader.readAhead();
+    return committing;
   }
 
   /** Moves the entry `event` came from to the dead-letter stream now, with `reason`, and acks it. */
@@ -389,6 +396,9 @@ export class RedisBackend implements Backend, AsyncDisposable {
   async #leave(client: StreamClient): Promise<void> {
     await this.#settler.settled();
     if (this.#maintenance === undefined) return;
+    // A read under way (one started ahead of a pull) delivers entries to this consumer: let them
+    // arrive, so they are handed back with the rest.
+    await this.#reader.idle();
     await this.#settler.handBackEntries(client);
     const left = await client.runScript(
       LEAVE_GROUP,
