@@ -36,6 +36,7 @@ import {
 } from "./options.js";
 import { PgSqlClient } from "./pg-client.js";
 import { migrate, type StreamTables, streamTables } from "./schema.js";
+import { SettleBatch } from "./settle-batch.js";
 import { type ClaimedRow, eventColumns, type Statements, statements } from "./sql.js";
 import { Wakeup } from "./wakeup.js";
 
@@ -96,6 +97,8 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   readonly #log: Logger;
   readonly #held = new HeldRows();
   readonly #wakeup = new Wakeup();
+  /** Acks and commits of one tick, sent as one statement. */
+  readonly #settles: SettleBatch;
   #client: Promise<SqlClient> | undefined;
   /** The migration, then the first LISTEN: done once, shared by every caller. */
   #ready: Promise<SqlClient> | undefined;
@@ -120,6 +123,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     this.maxRetries = this.#options.maxRetries;
     this.tables = streamTables(this.schema, this.stream);
     this.#sql = statements(this.tables);
+    this.#settles = new SettleBatch(this.#sql.settle, this.consumerName, this.tables.channel);
     this.#log = resolveLogger(this.#options.logger, "necrostack.postgres");
   }
 
@@ -222,15 +226,16 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     return this.#held.take();
   }
 
-  /** Deletes the row `event` came from. Idempotent; an event this backend does not hold is ignored. */
+  /**
+   * Deletes the row `event` came from, in one statement with the other acks and commits of the
+   * same tick. Idempotent; an event this backend does not hold is ignored.
+   */
   async ack(event: Event): Promise<void> {
     const delivery = this.#settle(event);
     if (delivery === undefined) return;
     const client = await this.#connect();
     try {
-      await this.#track(
-        client.query(this.#sql.ack, [delivery.seq, this.consumerName, delivery.attempt]),
-      );
+      await this.#track(this.#settles.settle(client, delivery, undefined));
     } catch (error) {
       // Its lease is no longer renewed: it is delivered again once it expires.
       throw new PostgresOperationError("ack (DELETE)", this.#options.target, error);
@@ -238,10 +243,11 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   }
 
   /**
-   * Deletes the row `event` came from and inserts `emitted`, in one statement (one
-   * transaction), only while this consumer still holds the row's lease; otherwise inserts
-   * nothing (the consumer that claimed it will handle it). An event this backend does not hold
-   * is not acked; its emitted events are added.
+   * Deletes the row `event` came from and inserts `emitted`, atomically, only while this
+   * consumer still holds the row's lease; otherwise inserts nothing (the consumer that claimed
+   * it will handle it). The acks and commits of one tick go in one statement, each row's delete
+   * and inserts still all or nothing. An event this backend does not hold is not acked; its
+   * emitted events are added.
    */
   async commit(event: Event, emitted: readonly Event[]): Promise<void> {
     const delivery = this.#settle(event);
@@ -250,27 +256,14 @@ export class PostgresBackend implements Backend, AsyncDisposable {
       return;
     }
     const client = await this.#connect();
-    const c = eventColumns(emitted);
-    let result: { acked: number; added: number } | undefined;
+    let owned: boolean;
     try {
-      [result] = await this.#track(
-        client.query<{ acked: number; added: number }>(this.#sql.commit, [
-          delivery.seq,
-          this.consumerName,
-          delivery.attempt,
-          c.ids,
-          c.timestamps,
-          c.types,
-          c.payloads,
-          c.headers,
-          this.tables.channel,
-        ]),
-      );
+      owned = await this.#track(this.#settles.settle(client, delivery, eventColumns(emitted)));
     } catch (error) {
       // Nothing was deleted or inserted; the row comes back once its lease expires.
       throw new PostgresOperationError("commit", this.#options.target, error);
     }
-    if (result?.acked === 0) {
+    if (!owned) {
       this.#log.warn(
         { event_id: event.id, event_type: event.eventType, seq: delivery.seq },
         `Row ${delivery.seq} (${event.eventType}) is no longer leased to ${this.consumerName} (its lease expired and another consumer claimed it); its ${emitted.length} emitted event(s) were not added`,

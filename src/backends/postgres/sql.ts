@@ -53,13 +53,14 @@ export interface Statements {
   readonly claim: string;
   /** Resolves `due_ms`: how soon a delayed row or a lease comes due; null when none will. */
   readonly nextDue: string;
-  /** $1 seq, $2 owner, $3 attempt. Resolves a row per deleted row. */
-  readonly ack: string;
   /**
-   * $1 seq, $2 owner, $3 attempt, $4-$8 the emitted columns, $9 the channel. Resolves
-   * `acked` (0: not owned, nothing inserted) and `added`.
+   * Settles many rows at once: $1 seqs, $2 attempts, $3 owner, $4 the entry (1-based index into
+   * $1) each emitted event belongs to, $5-$9 the emitted columns, $10 the channel. Deletes the
+   * rows still leased to $3 at their attempt, inserts the emitted events of exactly those, and
+   * notifies once. Resolves `acked`: the entries whose row was deleted (the others were not
+   * owned any more, and none of their events were inserted).
    */
-  readonly commit: string;
+  readonly settle: string;
   /**
    * $1 seqs, $2 attempts, $3 attempts to give back (1: the delivery does not count), $4 owner,
    * $5 delay in ms, $6 the channel. Resolves `released`.
@@ -103,15 +104,20 @@ export function statements(t: StreamTables): Statements {
         (SELECT min(available_at) FROM ${t.events} WHERE available_at > now()),
         (SELECT min(lease_expires_at) FROM ${t.events} WHERE lease_expires_at > now())
       ) - now()) * 1000)::float8 AS due_ms`,
-    ack: `DELETE FROM ${t.events} WHERE seq = $1::bigint AND lease_owner = $2 AND attempt = $3 RETURNING 1`,
-    commit: `WITH gone AS (
-        DELETE FROM ${t.events} WHERE seq = $1::bigint AND lease_owner = $2 AND attempt = $3 RETURNING 1
+    settle: `WITH gone AS (
+        DELETE FROM ${t.events} AS e
+        USING unnest($1::bigint[], $2::int[]) WITH ORDINALITY AS x(seq, attempt, k)
+        WHERE e.seq = x.seq AND e.lease_owner = $3 AND e.attempt = x.attempt
+        RETURNING x.k
       ), added AS (
-        INSERT INTO ${t.events} ${columns} ${INSERT_SELECT(4)}
-        WHERE EXISTS (SELECT 1 FROM gone) ORDER BY e.n RETURNING 1
+        INSERT INTO ${t.events} ${columns}
+        SELECT e.id, e.ts, e.type, e.payload::json, e.headers::jsonb
+        FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $4::int[])
+          WITH ORDINALITY AS e(id, ts, type, payload, headers, entry, n)
+        WHERE e.entry IN (SELECT k FROM gone) ORDER BY e.n RETURNING 1
       )
-      SELECT (SELECT count(*) FROM gone)::int AS acked, (SELECT count(*) FROM added)::int AS added,
-             (SELECT pg_notify($9, '') FROM added LIMIT 1) AS notified`,
+      SELECT ARRAY(SELECT k::int FROM gone) AS acked,
+             (SELECT pg_notify($10, '') FROM added LIMIT 1) AS notified`,
     release: `WITH released AS (
         UPDATE ${t.events} AS e
         SET lease_owner = NULL, lease_expires_at = NULL, attempt = e.attempt - x.back,
