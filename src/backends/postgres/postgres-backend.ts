@@ -25,6 +25,7 @@ import {
 import { Event } from "../../core/event.js";
 import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
 import { backoff } from "../../utils/backoff.js";
+import { withDeadline } from "../../utils/timing.js";
 import type { PgQueryable, SqlClient } from "./client.js";
 import { PostgresOperationError } from "./errors.js";
 import { type Delivery, HeldRows } from "./held-rows.js";
@@ -611,21 +612,14 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     const client = await this.#client?.catch(() => undefined);
     await this.#notifications?.stop();
     if (client === undefined) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<string>((resolve) => {
-      timer = setTimeout(
-        () => resolve(`PostgreSQL did not answer within ${CLOSE_TIMEOUT_MS} ms`),
-        CLOSE_TIMEOUT_MS,
-      );
-    });
-    const failure = await Promise.race([
+    const failure = await withDeadline(
       this.#leave().then(
         () => undefined,
         (error: unknown) => `PostgreSQL failed: ${errorField(error)}`,
       ),
-      timedOut,
-    ]);
-    clearTimeout(timer);
+      CLOSE_TIMEOUT_MS,
+      () => new Error(`PostgreSQL did not answer within ${CLOSE_TIMEOUT_MS} ms`),
+    ).catch((timeout: Error) => timeout.message);
     if (failure !== undefined) {
       this.#log.warn(
         { consumer: this.consumerName },

@@ -16,6 +16,7 @@ import { BackendClosedError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
 import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
 import { maskUrl } from "../../utils/redact.js";
+import { withDeadline } from "../../utils/timing.js";
 import type { ConnectionListener, StreamClient } from "./client.js";
 import { EntryReader } from "./entry-reader.js";
 import { EntrySettler } from "./entry-settler.js";
@@ -364,21 +365,14 @@ export class RedisBackend implements Backend, AsyncDisposable {
     // While Redis is unreachable every command below waits for a reconnection that may never
     // come: bound the polite part, then drop the connections. Entries not acked stay pending in
     // Redis and are claimed by another consumer after claimMinIdleMs, so nothing is lost.
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<string>((resolve) => {
-      timer = setTimeout(
-        () => resolve(`Redis did not answer within ${CLOSE_TIMEOUT_MS} ms`),
-        CLOSE_TIMEOUT_MS,
-      );
-    });
-    const failure = await Promise.race([
+    const failure = await withDeadline(
       this.#leave(client).then(
         () => undefined,
         (error: unknown) => `Redis failed: ${errorField(error)}`,
       ),
-      timedOut,
-    ]);
-    clearTimeout(timer);
+      CLOSE_TIMEOUT_MS,
+      () => new Error(`Redis did not answer within ${CLOSE_TIMEOUT_MS} ms`),
+    ).catch((timeout: Error) => timeout.message);
     if (failure !== undefined) {
       this.#log.warn(
         { consumer: this.consumerName, timeout_ms: CLOSE_TIMEOUT_MS },
