@@ -1,24 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { parseEnqueueArgs } from "../../src/cli/enqueue.js";
 import { parseWorkerArgs } from "../../src/cli/worker.js";
 import { main } from "../../src/cli.js";
-
-function recordingIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    env,
-    cwd: process.cwd(),
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-  };
-  return io;
-}
+import { recordingIO } from "./io.js";
 
 const ORGANS = ["--organs", "test/fixtures/organs/default-array.ts"];
 const PG = "postgres://app:hunter2@db:5432/app";

@@ -5,28 +5,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { ENQUEUE_USAGE } from "../../src/cli/enqueue.js";
 import { main } from "../../src/cli.js";
 import { Event } from "../../src/index.js";
 import { ROOT, WorkerProcess } from "../fixtures/worker-process.js";
 import { describeRedis, RedisServer } from "../helpers/redis-server.js";
-
-function recordingIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    env,
-    cwd: process.cwd(),
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-  };
-  return io;
-}
+import { recordingIO } from "./io.js";
 
 const UUID = "3f2b8c1e-4a5d-4e6f-8a9b-0c1d2e3f4a5b";
 

@@ -22,3 +22,20 @@ export function captureIO(options: { env?: NodeJS.ProcessEnv; cwd?: string } = {
     stderrText: () => err.join(""),
   };
 }
+
+/** A CliIO that keeps what a command writes as two strings, `out` and `err`. */
+export function recordingIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    env,
+    cwd: process.cwd(),
+    stdout(text: string) {
+      io.out += text;
+    },
+    stderr(text: string) {
+      io.err += text;
+    },
+  };
+  return io;
+}

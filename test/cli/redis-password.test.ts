@@ -5,28 +5,12 @@
  */
 import { spawnSync } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { main } from "../../src/cli.js";
 import { ROOT, WorkerProcess } from "../fixtures/worker-process.js";
+import { recordingIO } from "./io.js";
 
 const SECRET = "hunter2";
 const ORGANS = "test/fixtures/organs/default-array.ts";
-
-function recordingIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    env,
-    cwd: process.cwd(),
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 /** URLs that do not parse, each with the reason printed in its place. */
 const MALFORMED: readonly (readonly [string, RegExp])[] = [

@@ -1,25 +1,9 @@
 import { describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { parseWorkerArgs, WORKER_USAGE } from "../../src/cli/worker.js";
 import { main } from "../../src/cli.js";
+import { recordingIO } from "./io.js";
 
 /** An in-process IO that records what the CLI prints. */
-function recordingIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    env,
-    cwd: process.cwd(),
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-  };
-  return io;
-}
-
 const BASE = [
   "--organs",
   "test/fixtures/organs/default-array.ts",

@@ -31,27 +31,7 @@ export function captureLogger(): { logger: Logger; lines: Record<string, unknown
 
 export { rawClient } from "../helpers/private-redis.js";
 
-/** Polls `check` until it holds, for at most `timeoutMs`; throws naming `what` otherwise. */
-export async function waitUntil(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/**
- * Lets `ms` pass. Only for checking that something does NOT happen (a redelivery, a second
- * claim): an absence cannot be awaited, only observed over a stretch of time.
- */
-export function observeFor(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { observeFor, waitUntil } from "../helpers/wait.js";
 
 /** A Spine on a RedisBackend, running until `stop()`. */
 export interface Worker {

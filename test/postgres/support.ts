@@ -52,21 +52,4 @@ export async function rowCount(
   return rows[0]?.n ?? 0;
 }
 
-/** Polls `check` every 20 ms until it holds; throws after `timeoutMs`. */
-export async function waitUntil(
-  what: string,
-  check: () => boolean | Promise<boolean>,
-  timeoutMs = 10_000,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline)
-      throw new Error(`Timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** Lets `ms` pass: only for checking that something does NOT happen. */
-export function elapse(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+export { observeFor as elapse, waitUntil } from "../helpers/wait.js";

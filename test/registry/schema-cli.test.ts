@@ -3,9 +3,9 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import type { CliIO } from "../../src/cli/command.js";
 import { SCHEMA_USAGE } from "../../src/cli/schema.js";
 import { main } from "../../src/cli.js";
+import { recordingIO } from "../cli/io.js";
 import { WorkerProcess } from "../fixtures/worker-process.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";
 import { describeRedis } from "../helpers/redis-server.js";
@@ -16,22 +16,6 @@ const V2_COMPATIBLE = `${FIXTURES}/orders-v2-compatible.ts`;
 const V2_BREAKING = `${FIXTURES}/orders-v2-breaking.ts`;
 const V1_CHANGED = `${FIXTURES}/orders-v1-changed.ts`;
 const VALIBOT = `${FIXTURES}/valibot-catalog.ts`;
-
-function recordingIO(env: NodeJS.ProcessEnv = {}): CliIO & { out: string; err: string } {
-  const io = {
-    out: "",
-    err: "",
-    env,
-    cwd: process.cwd(),
-    stdout(text: string) {
-      io.out += text;
-    },
-    stderr(text: string) {
-      io.err += text;
-    },
-  };
-  return io;
-}
 
 async function run(...argv: string[]) {
   const io = recordingIO();
