@@ -5,67 +5,19 @@
  * stream of its own that it drops afterwards.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import pg from "pg";
-import type { Event as EventClass, Organ as OrganClass } from "../src/index.js";
+import type { Event as EventClass } from "../src/index.js";
 import type * as PostgresEntry from "../src/postgres.js";
-import { loadBuilt, type Package } from "./lib/built.js";
+import { loadBuilt, loadBuiltEntry } from "./lib/built.js";
+import { hopChain } from "./lib/hop-chain.js";
 import { quantile } from "./lib/stats.js";
 
-const DIST_POSTGRES = fileURLToPath(new URL("../dist/postgres.js", import.meta.url));
 /** Start events enqueued per statement: the backend inserts up to 1,000 rows per INSERT. */
 const ENQUEUE_CHUNK = 1_000;
 
-async function loadBuiltPostgres(): Promise<typeof PostgresEntry> {
-  if (!existsSync(DIST_POSTGRES)) {
-    throw new Error(
-      `${DIST_POSTGRES} does not exist: run \`npm run build\` first (npm run bench does)`,
-    );
-  }
-  return (await import(pathToFileURL(DIST_POSTGRES).href)) as typeof PostgresEntry;
-}
-
-/** A hop's payload: the job number and when the event was handed to the backend (ms). */
-type Payload = { readonly n: number; readonly t: number };
-
-/** A -> B -> C; `onHandle` sees every event first thing. `done` resolves after `starts` Cs. */
-function chain(
-  pkg: Package,
-  starts: number,
-  onHandle?: (event: EventClass<string, Payload>) => void,
-): { organs: OrganClass[]; done: Promise<void> } {
-  const { Event, Organ } = pkg;
-  let completed = 0;
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const next = (type: string, from: EventClass<string, Payload>): EventClass =>
-    new Event(type, { n: from.payload.n, t: performance.now() });
-  class A extends Organ<EventClass<"A", Payload>> {
-    readonly listensTo = ["A"] as const;
-    handle(event: EventClass<"A", Payload>): EventClass {
-      onHandle?.(event);
-      return next("B", event);
-    }
-  }
-  class B extends Organ<EventClass<"B", Payload>> {
-    readonly listensTo = ["B"] as const;
-    handle(event: EventClass<"B", Payload>): EventClass {
-      onHandle?.(event);
-      return next("C", event);
-    }
-  }
-  class C extends Organ<EventClass<"C", Payload>> {
-    readonly listensTo = ["C"] as const;
-    handle(event: EventClass<"C", Payload>): undefined {
-      onHandle?.(event);
-      if (++completed === starts) finish();
-    }
-  }
-  return { organs: [new A(), new B(), new C()], done };
+function loadBuiltPostgres(): Promise<typeof PostgresEntry> {
+  return loadBuiltEntry<typeof PostgresEntry>("postgres");
 }
 
 export interface PgChainArgs {
@@ -100,7 +52,7 @@ async function runChain(args: PgChainArgs): Promise<PgChainResult> {
   const { PostgresBackend } = await loadBuiltPostgres();
   const stream = benchStream();
   const backend = new PostgresBackend({ url: args.url, stream, logger: false });
-  const work = chain(pkg, args.starts);
+  const work = hopChain(pkg, args.starts);
   const spine = new pkg.Spine({
     organs: work.organs,
     backend,
@@ -166,7 +118,7 @@ export async function measurePostgresLatency(args: PgLatencyArgs): Promise<PgLat
   const producer = new PostgresBackend({ url: args.url, stream, logger: false });
   const samples = new Float64Array(args.starts * 3);
   let count = 0;
-  const work = chain(pkg, args.starts, (event) => {
+  const work = hopChain(pkg, args.starts, (event) => {
     samples[count++] = performance.now() - event.payload.t;
   });
   const spine = new pkg.Spine({

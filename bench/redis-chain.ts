@@ -4,73 +4,16 @@
  * and its memory over a long run. Each task runs in its own process (see bench/lib/child.ts).
  */
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { Redis } from "ioredis";
-import type { Event as EventClass, Organ as OrganClass } from "../src/index.js";
 import type * as RedisEntry from "../src/redis.js";
-import { loadBuilt, type Package } from "./lib/built.js";
+import { loadBuilt, loadBuiltEntry } from "./lib/built.js";
+import { hopChain } from "./lib/hop-chain.js";
 import { quantile } from "./lib/stats.js";
 import { cpuPerEvent, readCpu } from "./redis-cpu.js";
 
-const DIST_REDIS = fileURLToPath(new URL("../dist/redis.js", import.meta.url));
-
-async function loadBuiltRedis(): Promise<typeof RedisEntry> {
-  if (!existsSync(DIST_REDIS)) {
-    throw new Error(
-      `${DIST_REDIS} does not exist: run \`npm run build\` first (npm run bench does)`,
-    );
-  }
-  return (await import(pathToFileURL(DIST_REDIS).href)) as typeof RedisEntry;
-}
-
-/** A hop's payload: the job number and when the event was handed to the backend (ms). */
-type Payload = { readonly n: number; readonly t: number };
-
-interface Chain {
-  organs: OrganClass[];
-  /** Resolves once C has handled `starts` events. */
-  done: Promise<void>;
-  completed(): number;
-}
-
-/** A -> B -> C. `onHandle` sees every event first thing; `onC` after each C. */
-function chain(
-  pkg: Package,
-  starts: number,
-  onHandle?: (event: EventClass<string, Payload>) => void,
-): Chain {
-  const { Event, Organ } = pkg;
-  let completed = 0;
-  let finish: () => void = () => undefined;
-  const done = new Promise<void>((resolve) => {
-    finish = resolve;
-  });
-  const next = (type: string, from: EventClass<string, Payload>): EventClass =>
-    new Event(type, { n: from.payload.n, t: performance.now() });
-  class A extends Organ<EventClass<"A", Payload>> {
-    readonly listensTo = ["A"] as const;
-    handle(event: EventClass<"A", Payload>): EventClass {
-      onHandle?.(event);
-      return next("B", event);
-    }
-  }
-  class B extends Organ<EventClass<"B", Payload>> {
-    readonly listensTo = ["B"] as const;
-    handle(event: EventClass<"B", Payload>): EventClass {
-      onHandle?.(event);
-      return next("C", event);
-    }
-  }
-  class C extends Organ<EventClass<"C", Payload>> {
-    readonly listensTo = ["C"] as const;
-    handle(event: EventClass<"C", Payload>): undefined {
-      onHandle?.(event);
-      if (++completed === starts) finish();
-    }
-  }
-  return { organs: [new A(), new B(), new C()], done, completed: () => completed };
+function loadBuiltRedis(): Promise<typeof RedisEntry> {
+  return loadBuiltEntry<typeof RedisEntry>("redis");
 }
 
 export interface ChainArgs {
@@ -103,7 +46,7 @@ async function runChain(args: ChainArgs): Promise<ChainResult> {
   const { RedisBackend } = await loadBuiltRedis();
   const stream = `bench:necrostack:${randomUUID()}`;
   const backend = new RedisBackend({ redisUrl: args.url, streamKey: stream, logger: false });
-  const work = chain(pkg, args.starts);
+  const work = hopChain(pkg, args.starts);
   const spine = new pkg.Spine({
     organs: work.organs,
     backend,
@@ -167,7 +110,7 @@ export async function measureRedisLatency(args: LatencyArgs): Promise<LatencyRes
   const backend = new RedisBackend({ redisUrl: args.url, streamKey: stream, logger: false });
   const samples = new Float64Array(args.starts * 3);
   let count = 0;
-  const work = chain(pkg, args.starts, (event) => {
+  const work = hopChain(pkg, args.starts, (event) => {
     samples[count++] = performance.now() - event.payload.t;
   });
   const spine = new pkg.Spine({
@@ -241,7 +184,7 @@ export async function measureRedisMemory(args: MemoryArgs): Promise<MemoryResult
     logger: false,
     maxLen: 100_000,
   });
-  const work = chain(pkg, args.starts);
+  const work = hopChain(pkg, args.starts);
   const spine = new pkg.Spine({
     organs: work.organs,
     backend,

@@ -27,3 +27,12 @@ export async function loadBuilt(): Promise<Package> {
   assertBuilt();
   return (await import(pathToFileURL(DIST_INDEX).href)) as Package;
 }
+
+/** Imports a built subpath entry, `dist/<name>.js` (`redis`, `postgres`, ...), with a clear error when it is missing. */
+export async function loadBuiltEntry<T>(name: string): Promise<T> {
+  const path = fileURLToPath(new URL(`../../dist/${name}.js`, import.meta.url));
+  if (!existsSync(path)) {
+    throw new Error(`${path} does not exist: run \`npm run build\` first (npm run bench does)`);
+  }
+  return (await import(pathToFileURL(path).href)) as T;
+}
