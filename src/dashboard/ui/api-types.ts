@@ -1,0 +1,187 @@
+/** The JSON the dashboard's server answers, as docs/dashboard-api.md describes it. */
+
+export type JsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | JsonValue[]
+  | { [key: string]: JsonValue };
+
+export interface Session {
+  readonly writes: boolean;
+  readonly csrfToken: string;
+  readonly backend: { readonly kind: string; readonly url: string };
+  readonly endpoints: { readonly metrics?: string; readonly health?: string };
+}
+
+export interface Health {
+  readonly healthy: boolean;
+  readonly latencyMs?: number;
+  readonly details?: Readonly<Record<string, unknown>>;
+}
+
+export interface GroupSummary {
+  readonly name: string;
+  readonly consumers: number;
+  readonly pending: number;
+  readonly lag: number | null;
+}
+
+export interface StreamSummary {
+  readonly name: string;
+  readonly length: number;
+  readonly deadLetters: number;
+  readonly groups: readonly GroupSummary[];
+  readonly rates: { readonly inPerSec: number; readonly outPerSec: number };
+}
+
+export interface Overview {
+  readonly health: Health;
+  readonly streams: readonly StreamSummary[];
+}
+
+export interface LiveStream {
+  readonly name: string;
+  readonly length: number;
+  readonly inPerSec: number;
+  readonly outPerSec: number;
+  readonly pending: number;
+  readonly lag: number | null;
+  readonly deadLetters: number;
+}
+
+export interface LiveMessage {
+  readonly at: string;
+  readonly streams: readonly LiveStream[];
+}
+
+export interface RateSample {
+  readonly at: string;
+  readonly inPerSec: number;
+  readonly outPerSec: number;
+}
+
+export interface Rates {
+  readonly samples: readonly RateSample[];
+}
+
+export interface Consumer {
+  readonly name: string;
+  readonly pending: number;
+  readonly idleMs: number;
+  readonly flagged: boolean;
+}
+
+export interface PendingEntry {
+  readonly entryId: string;
+  readonly eventId?: string;
+  readonly consumer: string;
+  readonly deliveries: number;
+  readonly idleMs: number;
+}
+
+export interface Group {
+  readonly name: string;
+  readonly lastDeliveredId: string;
+  readonly lag: number | null;
+  readonly pending: number;
+  readonly consumers: readonly Consumer[];
+  readonly oldestPending: readonly PendingEntry[];
+}
+
+export interface StreamDetail {
+  readonly name: string;
+  readonly length: number;
+  readonly firstId: string | null;
+  readonly lastId: string | null;
+  readonly deadLetters: number;
+  readonly groups: readonly Group[];
+}
+
+/** An entry holding a valid event. */
+export interface EventRow {
+  readonly entryId: string;
+  readonly id: string;
+  readonly eventType: string;
+  readonly timestamp: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly payload: JsonValue;
+}
+
+/** An entry holding no valid event: why, and the stored text. */
+export interface InvalidRow {
+  readonly entryId: string;
+  readonly invalid: string;
+  readonly raw: string;
+  readonly rawHeaders: string;
+}
+
+/** A row of a list: tell the two apart with `"invalid" in row`. */
+export type ListRow = EventRow | InvalidRow;
+
+export interface EventPage {
+  readonly events: readonly ListRow[];
+  readonly next: string | null;
+}
+
+export interface SearchPage extends EventPage {
+  readonly searched: number;
+  readonly window: number;
+  readonly complete: boolean;
+  readonly tookMs: number;
+}
+
+export type Location = "stream" | "dead-letters";
+
+export interface DeadLetterInfo {
+  readonly reason: string;
+  readonly failedAt: string;
+}
+
+export interface EventDetail {
+  readonly event: EventRow;
+  readonly wire: string;
+  readonly location: Location;
+  readonly deadLetter?: DeadLetterInfo;
+}
+
+export interface TreeNode {
+  readonly event: EventRow;
+  readonly location: Location;
+  readonly parent: string | null;
+  readonly children: readonly string[];
+  readonly deadLetter?: DeadLetterInfo;
+}
+
+export interface Tree {
+  readonly root: string;
+  readonly nodes: readonly TreeNode[];
+  readonly truncated: boolean;
+}
+
+export interface DeadLetter {
+  readonly entryId: string;
+  readonly originalId: string | null;
+  readonly event: EventRow | null;
+  readonly raw?: string;
+  readonly reason: string;
+  readonly reasonKind: string;
+  readonly failedAt: string;
+}
+
+export interface DeadLetterPage {
+  readonly items: readonly DeadLetter[];
+  readonly reasons: readonly { readonly kind: string; readonly count: number }[];
+  readonly next: string | null;
+}
+
+export interface Requeued {
+  readonly requeued: readonly { readonly entryId: string; readonly eventId: string }[];
+  readonly missing: readonly string[];
+}
+
+export interface Deleted {
+  readonly deleted: number | readonly string[];
+  readonly missing: readonly string[];
+}

@@ -1,0 +1,206 @@
+/** `/`: every stream with its live rates, groups, pending, lag and dead letters; backend health. */
+import { getJson, streamApi, streamPage } from "../api.js";
+import type { GroupSummary, LiveMessage, Overview, Rates, StreamSummary } from "../api-types.js";
+import { chartLegend, RateChart } from "../chart.js";
+import { h, replace } from "../dom.js";
+import { formatCount, formatRate, formatTime, previewJson } from "../format.js";
+import { facts, type Page, section } from "../layout.js";
+
+interface Row {
+  readonly element: HTMLTableRowElement;
+  readonly length: HTMLElement;
+  readonly inRate: HTMLElement;
+  readonly outRate: HTMLElement;
+  readonly pending: HTMLElement;
+  readonly lag: HTMLElement;
+  readonly deadLetters: HTMLAnchorElement;
+  readonly chart: RateChart;
+}
+
+export async function overviewPage(page: Page): Promise<void> {
+  const overview = await getJson<Overview>("/api/overview", page.signal);
+  const live = h("span", { className: "live", text: "connecting…" });
+  const body = h("tbody");
+  const rows = new Map<string, Row>();
+  for (const stream of overview.streams) {
+    const row = streamRow(stream);
+    rows.set(stream.name, row);
+    body.appendChild(row.element);
+    loadRates(stream.name, row.chart, page.signal);
+  }
+  const streams = h(
+    "table",
+    { className: "overview" },
+    h(
+      "thead",
+      {},
+      h(
+        "tr",
+        {},
+        ...["stream", "length", "in/s", "handled/s", "rates"].map((text) => h("th", { text })),
+        ...["consumer groups", "pending", "lag", "dead letters"].map((text) => h("th", { text })),
+      ),
+    ),
+    body,
+  );
+  if (overview.streams.length === 0) {
+    body.appendChild(
+      h("tr", {}, h("td", { className: "empty", colspan: 9, text: "no streams yet" })),
+    );
+  }
+  replace(
+    page.main,
+    healthPanel(overview),
+    section("Streams", h("div", { className: "toolbar" }, live, chartLegend()), streams),
+  );
+  follow(rows, body, live, page.signal);
+}
+
+function healthPanel(overview: Overview): HTMLElement {
+  const { health } = overview;
+  const details = Object.entries(health.details ?? {}).map(
+    ([key, value]) => [key, typeof value === "string" ? value : previewJson(value, 120)] as const,
+  );
+  return h(
+    "section",
+    { className: `health ${health.healthy ? "ok" : "bad"}` },
+    h(
+      "h2",
+      {},
+      "Backend ",
+      h("span", { className: "status", text: health.healthy ? "healthy" : "unhealthy" }),
+    ),
+    facts([
+      ["latency", health.latencyMs === undefined ? "–" : `${health.latencyMs.toFixed(1)} ms`],
+      ...details,
+    ]),
+  );
+}
+
+function groupsCell(groups: readonly GroupSummary[]): HTMLElement {
+  if (groups.length === 0) return h("span", { className: "muted", text: "no groups" });
+  return h(
+    "ul",
+    { className: "groups" },
+    ...groups.map((g) =>
+      h(
+        "li",
+        {},
+        h("strong", { text: g.name }),
+        ` · ${formatCount(g.consumers)} consumer${g.consumers === 1 ? "" : "s"} · pending ${formatCount(g.pending)} · lag ${formatCount(g.lag)}`,
+      ),
+    ),
+  );
+}
+
+function streamRow(stream: StreamSummary): Row {
+  const num = (text: string): HTMLElement => h("td", { className: "num", text });
+  const pending = stream.groups.reduce((sum, g) => sum + g.pending, 0);
+  const lags = stream.groups.map((g) => g.lag);
+  const lag = lags.some((l) => l === null)
+    ? null
+    : lags.reduce<number>((sum, l) => sum + (l ?? 0), 0);
+  const chart = new RateChart({ width: 160, height: 30 });
+  chart.render();
+  const deadLetters = h("a", {
+    href: streamPage(stream.name, "/dead-letters"),
+    className: stream.deadLetters > 0 ? "dl-count has" : "dl-count",
+    text: formatCount(stream.deadLetters),
+  });
+  const cells = {
+    length: num(formatCount(stream.length)),
+    inRate: num(formatRate(stream.rates.inPerSec)),
+    outRate: num(formatRate(stream.rates.outPerSec)),
+    pending: num(formatCount(pending)),
+    lag: num(formatCount(lag)),
+  };
+  const element = h(
+    "tr",
+    { "data-stream": stream.name },
+    h(
+      "td",
+      {},
+      h("a", { href: streamPage(stream.name), className: "stream-name", text: stream.name }),
+      h(
+        "div",
+        { className: "sub" },
+        h("a", { href: streamPage(stream.name, "/events"), text: "events" }),
+      ),
+    ),
+    cells.length,
+    cells.inRate,
+    cells.outRate,
+    h("td", { className: "chart-cell" }, chart.element),
+    h("td", {}, groupsCell(stream.groups)),
+    cells.pending,
+    cells.lag,
+    h("td", { className: "num" }, deadLetters),
+  );
+  return { element, ...cells, deadLetters, chart };
+}
+
+function loadRates(stream: string, chart: RateChart, signal: AbortSignal): void {
+  getJson<Rates>(streamApi(stream, "/rates"), signal).then(
+    (rates) => chart.reset(rates.samples),
+    () => {}, // the chart fills from the live samples instead
+  );
+}
+
+/** Applies each `/api/live` message to the rows; says when the feed is late or gone. */
+function follow(
+  rows: Map<string, Row>,
+  body: HTMLElement,
+  status: HTMLElement,
+  signal: AbortSignal,
+): void {
+  const source = new EventSource("/api/live");
+  let lastAt = 0;
+  signal.addEventListener("abort", () => source.close(), { once: true });
+  source.addEventListener("message", (message: MessageEvent<string>) => {
+    let data: LiveMessage;
+    try {
+      data = JSON.parse(message.data) as LiveMessage;
+    } catch {
+      return;
+    }
+    lastAt = Date.now();
+    status.className = "live on";
+    status.textContent = `live · ${formatTime(data.at).slice(11, 19)} UTC`;
+    for (const stream of data.streams) {
+      let row = rows.get(stream.name);
+      if (row === undefined) {
+        row = streamRow({
+          name: stream.name,
+          length: stream.length,
+          deadLetters: stream.deadLetters,
+          groups: [],
+          rates: stream,
+        });
+        rows.set(stream.name, row);
+        body.querySelector("td.empty")?.parentElement?.remove();
+        body.appendChild(row.element);
+      }
+      row.length.textContent = formatCount(stream.length);
+      row.inRate.textContent = formatRate(stream.inPerSec);
+      row.outRate.textContent = formatRate(stream.outPerSec);
+      row.pending.textContent = formatCount(stream.pending);
+      row.lag.textContent = formatCount(stream.lag);
+      row.deadLetters.textContent = formatCount(stream.deadLetters);
+      row.deadLetters.className = stream.deadLetters > 0 ? "dl-count has" : "dl-count";
+      row.chart.add({ at: data.at, inPerSec: stream.inPerSec, outPerSec: stream.outPerSec });
+    }
+  });
+  const watchdog = setInterval(() => {
+    if (lastAt !== 0 && Date.now() - lastAt > 5_000) {
+      status.className = "live off";
+      status.textContent = "live updates stopped; reconnecting…";
+    }
+  }, 1_000);
+  signal.addEventListener("abort", () => clearInterval(watchdog), { once: true });
+  source.addEventListener("error", () => {
+    if (source.readyState === EventSource.CLOSED) {
+      status.className = "live off";
+      status.textContent = "live updates closed (reload to retry)";
+    }
+  });
+}

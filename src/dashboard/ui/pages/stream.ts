@@ -1,0 +1,125 @@
+/** `/streams/:stream`: the stream's groups, their consumers and oldest pending entries. */
+import { getJson, streamApi, streamPage } from "../api.js";
+import type { Group, Rates, StreamDetail } from "../api-types.js";
+import { chartLegend, RateChart } from "../chart.js";
+import { h, replace, table } from "../dom.js";
+import { formatCount, formatDuration, formatTime } from "../format.js";
+import { errorBox, facts, type Page, section } from "../layout.js";
+
+const REFRESH_MS = 2_000;
+
+export async function streamPageView(page: Page, stream: string): Promise<void> {
+  const staleMs = new URLSearchParams(window.location.search).get("staleMs");
+  const url = streamApi(stream, staleMs === null ? "" : `?staleMs=${encodeURIComponent(staleMs)}`);
+  const chart = new RateChart({ width: 640, height: 110, labels: true });
+  chart.render();
+  const summary = h("div");
+  const groups = h("div");
+  const problem = h("div");
+  replace(
+    page.main,
+    problem,
+    section("Stream", summary),
+    section("Rates", chartLegend(), h("div", {}, chart.element)),
+    groups,
+  );
+  const draw = async (): Promise<void> => {
+    const [detail, rates] = await Promise.all([
+      getJson<StreamDetail>(url, page.signal),
+      getJson<Rates>(streamApi(stream, "/rates"), page.signal),
+    ]);
+    replace(summary, streamFacts(detail));
+    chart.reset(rates.samples);
+    replace(groups, ...detail.groups.map((group) => groupSection(stream, group)));
+    if (detail.groups.length === 0) replace(groups, section("Consumer groups", "none"));
+    replace(problem);
+  };
+  await draw();
+  // Pending counts and idle times move by themselves: redraw every few seconds.
+  const timer = setInterval(() => {
+    draw().catch((error: unknown) => {
+      if (!page.signal.aborted) replace(problem, errorBox(error));
+    });
+  }, REFRESH_MS);
+  page.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
+}
+
+function streamFacts(detail: StreamDetail): HTMLElement {
+  return h(
+    "div",
+    { className: "row" },
+    facts([
+      ["length", formatCount(detail.length)],
+      ["first entry", detail.firstId ?? "–"],
+      ["last entry", detail.lastId ?? "–"],
+      [
+        "dead letters",
+        h("a", {
+          href: streamPage(detail.name, "/dead-letters"),
+          text: formatCount(detail.deadLetters),
+        }),
+      ],
+    ]),
+    h(
+      "p",
+      { className: "links" },
+      h("a", { href: streamPage(detail.name, "/events"), text: "browse and search events →" }),
+    ),
+  );
+}
+
+function groupSection(stream: string, group: Group): HTMLElement {
+  const now = Date.now();
+  const flagged = group.consumers.filter((c) => c.flagged).length;
+  return h(
+    "section",
+    { className: "group", "data-group": group.name },
+    h("h2", {}, "Group ", h("code", { text: group.name })),
+    facts([
+      ["last delivered", group.lastDeliveredId],
+      ["lag", formatCount(group.lag)],
+      ["pending", formatCount(group.pending)],
+      ["consumers", formatCount(group.consumers.length)],
+    ]),
+    flagged > 0 &&
+      h("p", {
+        className: "flag-note",
+        role: "status",
+        text: `${flagged} consumer${flagged === 1 ? "" : "s"} hold${flagged === 1 ? "s" : ""} pending entries and ha${flagged === 1 ? "s" : "ve"} not been seen for long: stuck or gone?`,
+      }),
+    h("h3", { text: "Consumers" }),
+    table(
+      ["consumer", "pending", "idle", "last seen (UTC)", ""],
+      group.consumers,
+      (c) => [
+        h("td", { className: c.flagged ? "flagged" : "", text: c.name }),
+        h("td", { className: "num", text: formatCount(c.pending) }),
+        h("td", { className: "num", text: formatDuration(c.idleMs) }),
+        formatTime(new Date(now - c.idleMs).toISOString()),
+        c.flagged ? h("span", { className: "badge bad", text: "not seen, holds pending" }) : "",
+      ],
+      "no consumers",
+    ),
+    h("h3", { text: "Oldest pending entries" }),
+    table(
+      ["entry", "event", "consumer", "deliveries", "idle"],
+      group.oldestPending,
+      (p) => [
+        h("code", { text: p.entryId }),
+        p.eventId === undefined
+          ? "–"
+          : h("a", {
+              href: streamPage(stream, `/events/${encodeURIComponent(p.eventId)}`),
+              text: p.eventId,
+            }),
+        p.consumer,
+        h("td", {
+          className: p.deliveries > 1 ? "num warn" : "num",
+          text: formatCount(p.deliveries),
+        }),
+        h("td", { className: "num", text: formatDuration(p.idleMs) }),
+      ],
+      "nothing pending",
+    ),
+  );
+}

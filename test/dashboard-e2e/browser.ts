@@ -1,0 +1,93 @@
+/**
+ * Headless Chromium for the dashboard's browser tests: Debian's /usr/bin/chromium driven by
+ * playwright-core (which never downloads a browser), a fresh empty profile per launch, no network
+ * but loopback in use. `describeBrowser` skips the suite with a notice when chromium or
+ * redis-server is missing, and fails it loudly under NECROSTACK_REQUIRE_REDIS=1 (CI).
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type Browser, chromium, type Page } from "playwright-core";
+import { describe } from "vitest";
+import { REDIS_REQUIRED, redisServerInstalled } from "../helpers/redis-server.js";
+
+export const CHROMIUM = "/usr/bin/chromium";
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Where each scenario leaves its screenshot (gitignored). */
+export const SCREENSHOTS = join(ROOT, "test-results/dashboard");
+
+/** Whether Debian's chromium is installed and runs. */
+export function chromiumInstalled(): boolean {
+  return spawnSync(CHROMIUM, ["--version"], { stdio: "ignore" }).status === 0;
+}
+
+/** `describe` for suites that need chromium and redis-server (see the module's comment). */
+export const describeBrowser: typeof describe = (() => {
+  const missing = [
+    chromiumInstalled() ? null : "chromium (apt-get install chromium)",
+    redisServerInstalled() ? null : "redis-server (apt-get install redis-server)",
+  ].filter((name) => name !== null);
+  if (missing.length === 0) return describe;
+  if (REDIS_REQUIRED) {
+    throw new Error(`NECROSTACK_REQUIRE_REDIS=1 but ${missing.join(" and ")} is not installed`);
+  }
+  console.warn(`${missing.join(" and ")} not found: skipping the dashboard's browser tests`);
+  return describe.skip as typeof describe;
+})();
+
+/** Starts headless Chromium with an empty profile and nothing running in the background. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/**
+ * A page that records what went wrong in it: uncaught errors, console errors (a CSP refusal is
+ * one) and requests to anywhere but `origin` (the dashboard must work offline).
+ */
+export interface WatchedPage {
+  readonly page: Page;
+  readonly errors: string[];
+  readonly foreignRequests: string[];
+}
+
+export async function openPage(
+  browser: Browser,
+  origin: string,
+  options: { colorScheme?: "light" | "dark"; width?: number; height?: number } = {},
+): Promise<WatchedPage> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    colorScheme: options.colorScheme ?? "light",
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const foreignRequests: string[] = [];
+  page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
+  page.on("console", (message) => {
+    if (message.type() === "error") errors.push(`console: ${message.text()}`);
+  });
+  page.on("request", (request) => {
+    if (!request.url().startsWith(origin)) foreignRequests.push(request.url());
+  });
+  return { page, errors, foreignRequests };
+}
+
+/** Saves a PNG of the page as test-results/dashboard/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  const path = join(SCREENSHOTS, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
