@@ -91,6 +91,36 @@ describePostgres("PostgresBackend settles of one tick", () => {
     }
   });
 
+  it("sends the commits made while a settle statement is out together, in the next one", async () => {
+    const stream = uniqueStream("group");
+    const backend = open(stream);
+    const listener = await pg.pool.connect();
+    let notifications = 0;
+    try {
+      await backend.enqueueMany(Array.from({ length: 8 }, () => new Event("A")));
+      const [first, ...rest] = await pullAll(backend, 8);
+      listener.on("notification", () => {
+        notifications++;
+      });
+      await listener.query(`LISTEN "${backend.tables.channel}"`);
+      const settled = [backend.commit(first as Event, [new Event("B")])];
+      // Each of the others in a tick of its own, while the first statement is out.
+      for (const event of rest) {
+        await new Promise((resolve) => setImmediate(resolve));
+        settled.push(backend.commit(event, [new Event("B")]));
+      }
+      await Promise.all(settled);
+      await elapse(200);
+      // The first statement, then one for the seven that waited for it (not one per tick).
+      expect(notifications).toBe(2);
+      expect(await rowCount(pg.pool, stream)).toBe(8);
+    } finally {
+      await listener.query("UNLISTEN *");
+      listener.release();
+      await backend.close();
+    }
+  });
+
   it("never splits a commit larger than a statement's row limit, and commits the rest beside it", async () => {
     const stream = uniqueStream("large");
     const backend = open(stream);

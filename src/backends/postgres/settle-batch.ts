@@ -5,6 +5,11 @@
  * most of the per-statement cost on both sides. Each settle still resolves with its own row's
  * result: whether this consumer still held it.
  *
+ * At most {@link MAX_IN_FLIGHT} statements are out at once. Settles made while they are join
+ * the next, which goes as soon as one comes back: under load, batches grow with the round trip
+ * instead of the number of statements (a group commit), and an idle backend still sends its
+ * first settle at once.
+ *
  * A flush is cut into statements of at most {@link STATEMENT_MAX_ROWS} rows (settled plus
  * emitted) and about {@link STATEMENT_MAX_BYTES} bytes of event JSON, so a tick of large
  * fan-outs never builds one giant statement. One entry's settle is never split: its delete and
@@ -19,6 +24,8 @@ import type { EventColumns } from "./sql.js";
 export const STATEMENT_MAX_ROWS = 4_096;
 /** Characters of event and header JSON per statement before a flush starts another. */
 export const STATEMENT_MAX_BYTES = 4 * 1024 * 1024;
+/** Settle statements out at once; more settles wait for one to come back. */
+export const MAX_IN_FLIGHT = 1;
 
 interface PendingSettle {
   readonly delivery: Delivery;
@@ -37,6 +44,9 @@ export class SettleBatch {
   readonly #channel: string;
   #client: SqlClient | undefined;
   #queue: PendingSettle[] = [];
+  /** Whether a flush is scheduled for the end of this run of microtasks. */
+  #scheduled = false;
+  #inFlight = 0;
 
   constructor(statement: string, owner: string, channel: string) {
     this.#statement = statement;
@@ -62,38 +72,45 @@ export class SettleBatch {
     }
     this.#client = client;
     return new Promise((resolve, reject) => {
-      // Flushed after the current run of microtasks: every settle made meanwhile joins in.
-      if (this.#queue.length === 0) process.nextTick(() => this.#flush());
       this.#queue.push({ delivery, emitted, rows, size, resolve, reject });
+      this.#schedule();
     });
   }
 
+  /** Flushes after the current run of microtasks (every settle made meanwhile joins in), unless statements are out. */
+  #schedule(): void {
+    if (this.#scheduled || this.#inFlight >= MAX_IN_FLIGHT || this.#queue.length === 0) return;
+    this.#scheduled = true;
+    process.nextTick(() => {
+      this.#scheduled = false;
+      this.#flush();
+    });
+  }
+
+  /** Sends the settles queued, as statements cut at the limits, while fewer than the maximum are out. */
   #flush(): void {
-    const queue = this.#queue;
     const client = this.#client;
-    if (queue.length === 0 || client === undefined) return;
-    this.#queue = [];
-    let from = 0;
-    let rows = 0;
-    let bytes = 0;
-    for (let i = 0; i < queue.length; i++) {
-      const pending = queue[i] as PendingSettle;
-      if (
-        i > from &&
-        (rows + pending.rows > STATEMENT_MAX_ROWS || bytes + pending.size > STATEMENT_MAX_BYTES)
-      ) {
-        this.#send(client, queue.slice(from, i));
-        from = i;
-        rows = 0;
-        bytes = 0;
+    if (client === undefined) return;
+    while (this.#queue.length > 0 && this.#inFlight < MAX_IN_FLIGHT) {
+      const queue = this.#queue;
+      let end = 0;
+      let rows = 0;
+      let bytes = 0;
+      for (; end < queue.length; end++) {
+        const pending = queue[end] as PendingSettle;
+        const over =
+          rows + pending.rows > STATEMENT_MAX_ROWS || bytes + pending.size > STATEMENT_MAX_BYTES;
+        if (end > 0 && over) break;
+        rows += pending.rows;
+        bytes += pending.size;
       }
-      rows += pending.rows;
-      bytes += pending.size;
+      this.#queue = end === queue.length ? [] : queue.slice(end);
+      this.#send(client, end === queue.length ? queue : queue.slice(0, end));
     }
-    this.#send(client, from === 0 ? queue : queue.slice(from));
   }
 
   #send(client: SqlClient, batch: readonly PendingSettle[]): void {
+    this.#inFlight++;
     const seqs: string[] = [];
     const attempts: number[] = [];
     const entries: number[] = [];
@@ -136,6 +153,10 @@ export class SettleBatch {
         (error: unknown) => {
           for (const pending of batch) pending.reject(error);
         },
-      );
+      )
+      .finally(() => {
+        this.#inFlight--;
+        this.#schedule();
+      });
   }
 }
