@@ -69,7 +69,8 @@ export interface Rates {
 export interface Consumer {
   readonly name: string;
   readonly pending: number;
-  readonly idleMs: number;
+  /** Null when the store does not know. */
+  readonly idleMs: number | null;
   readonly flagged: boolean;
 }
 
@@ -78,12 +79,12 @@ export interface PendingEntry {
   readonly eventId?: string;
   readonly consumer: string;
   readonly deliveries: number;
-  readonly idleMs: number;
+  readonly idleMs: number | null;
 }
 
 export interface Group {
   readonly name: string;
-  readonly lastDeliveredId: string;
+  readonly lastDeliveredId: string | null;
   readonly lag: number | null;
   readonly pending: number;
   readonly consumers: readonly Consumer[];
@@ -179,6 +180,8 @@ export interface DeadLetterPage {
 export interface Requeued {
   readonly requeued: readonly { readonly entryId: string; readonly eventId: string }[];
   readonly missing: readonly string[];
+  /** Dead letters left in place: they hold no valid event to put back. */
+  readonly refused?: readonly { readonly entryId: string; readonly reason: string }[];
 }
 
 export interface Deleted {

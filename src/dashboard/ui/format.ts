@@ -21,8 +21,8 @@ export function formatRate(perSecond: number): string {
 }
 
 /** A duration in the two largest units that matter: `850 ms`, `12.3 s`, `4 min 2 s`, `2 d 4 h`. */
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return "–";
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return "–";
   if (ms < 1_000) return `${Math.round(ms)} ms`;
   if (ms < 60_000) return `${oneDecimal.format(ms / 1_000)} s`;
   const s = Math.floor(ms / 1_000);

@@ -44,7 +44,10 @@ export async function deadLettersPage(page: Page, stream: string): Promise<void>
       const url = streamApi(stream, `/dead-letters/${kind}`);
       if (kind === "requeue") {
         const done = await postJson<Requeued>(url, page.session, { entryIds });
-        status.textContent = `Requeued ${done.requeued.length}${missing(done.missing)}.`;
+        const refused = done.refused ?? [];
+        status.textContent = `Requeued ${done.requeued.length}${missing(done.missing)}${
+          refused.length === 0 ? "" : `; ${refused.length} refused (${refused[0]?.reason ?? ""})`
+        }.`;
       } else {
         const done = await postJson<Deleted>(url, page.session, { entryIds });
         const count = typeof done.deleted === "number" ? done.deleted : done.deleted.length;

@@ -149,7 +149,7 @@ export async function eventsPage(page: Page, stream: string): Promise<void> {
   const q = readQuery();
   const { url, search } = apiUrl(stream, q);
   const results = h(
-    "div",
+    "section",
     { className: "results" },
     h("p", { className: "muted", text: "loading…" }),
   );

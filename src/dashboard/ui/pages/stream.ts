@@ -76,7 +76,7 @@ function groupSection(stream: string, group: Group): HTMLElement {
     { className: "group", "data-group": group.name },
     h("h2", {}, "Group ", h("code", { text: group.name })),
     facts([
-      ["last delivered", group.lastDeliveredId],
+      ["last delivered", group.lastDeliveredId ?? "–"],
       ["lag", formatCount(group.lag)],
       ["pending", formatCount(group.pending)],
       ["consumers", formatCount(group.consumers.length)],
@@ -95,7 +95,7 @@ function groupSection(stream: string, group: Group): HTMLElement {
         h("td", { className: c.flagged ? "flagged" : "", text: c.name }),
         h("td", { className: "num", text: formatCount(c.pending) }),
         h("td", { className: "num", text: formatDuration(c.idleMs) }),
-        formatTime(new Date(now - c.idleMs).toISOString()),
+        c.idleMs === null ? "–" : formatTime(new Date(now - c.idleMs).toISOString()),
         c.flagged ? h("span", { className: "badge bad", text: "not seen, holds pending" }) : "",
       ],
       "no consumers",
