@@ -15,6 +15,8 @@ export type { RedisBackendMetrics } from "./backends/redis/metrics.js";
 export type { RedisBackendOptions } from "./backends/redis/options.js";
 /** The backend, its options, and what it reports. */
 export { RedisBackend } from "./backends/redis/redis-backend.js";
+/** Read-and-repair access to streams and dead letters, for operators' tools (the dashboard). */
+export { RedisInspector, type RedisInspectorOptions } from "./backends/redis/inspector.js";
 /** The schema registry's store in the hash `<stream>:schemas`. */
 export {
   type RedisSchemaRegistryOptions,
