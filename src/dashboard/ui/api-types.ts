@@ -8,11 +8,27 @@ export type JsonValue =
   | JsonValue[]
   | { [key: string]: JsonValue };
 
+/** What the backend's inspector can do; the pages leave out what it cannot. */
+export interface Capabilities {
+  /** Consumer groups with per-consumer pending lists (Redis); false: leases (PostgreSQL). */
+  readonly consumerGroups: boolean;
+  /** Handled events stay readable in the stream (Redis); false on PostgreSQL. */
+  readonly keepsHandled: boolean;
+  /** Dead letters can be requeued and deleted. */
+  readonly repairDeadLetters: boolean;
+}
+
 export interface Session {
   readonly writes: boolean;
   readonly csrfToken: string;
-  readonly backend: { readonly kind: string; readonly url: string };
+  readonly backend: {
+    readonly kind: string;
+    readonly url: string;
+    readonly capabilities?: Capabilities;
+  };
   readonly endpoints: { readonly metrics?: string; readonly health?: string };
+  /** A consumer holding pending entries and idle longer than this is flagged. */
+  readonly staleMs?: number;
 }
 
 export interface Health {
@@ -32,6 +48,8 @@ export interface StreamSummary {
   readonly name: string;
   readonly length: number;
   readonly deadLetters: number;
+  readonly pending?: number;
+  readonly lag?: number | null;
   readonly groups: readonly GroupSummary[];
   readonly rates: { readonly inPerSec: number; readonly outPerSec: number };
 }
@@ -39,6 +57,8 @@ export interface StreamSummary {
 export interface Overview {
   readonly health: Health;
   readonly streams: readonly StreamSummary[];
+  /** False: more streams exist than were listed. */
+  readonly streamsComplete?: boolean;
 }
 
 export interface LiveStream {
@@ -87,6 +107,8 @@ export interface Group {
   readonly lastDeliveredId: string | null;
   readonly lag: number | null;
   readonly pending: number;
+  /** Every consumer of the group; `consumers` lists at most 100. */
+  readonly consumerCount?: number;
   readonly consumers: readonly Consumer[];
   readonly oldestPending: readonly PendingEntry[];
 }
@@ -124,6 +146,8 @@ export type ListRow = EventRow | InvalidRow;
 export interface EventPage {
   readonly events: readonly ListRow[];
   readonly next: string | null;
+  /** Entries examined for this page (more than listed when filtered by type). */
+  readonly scanned?: number;
 }
 
 export interface SearchPage extends EventPage {
@@ -151,12 +175,19 @@ export interface TreeNode {
   readonly event: EventRow;
   readonly location: Location;
   readonly parent: string | null;
+  /** A cause named by `causation-id` but not found (trimmed, or outside the window). */
+  readonly missingParent?: string;
   readonly children: readonly string[];
+  /** Other entries holding the same event (a requeued one, say). */
+  readonly alsoAt?: readonly { readonly location: Location; readonly entryId: string }[];
   readonly deadLetter?: DeadLetterInfo;
 }
 
 export interface Tree {
+  readonly focus?: string;
   readonly root: string;
+  readonly correlationId?: string;
+  readonly searched?: number;
   readonly nodes: readonly TreeNode[];
   readonly truncated: boolean;
 }
@@ -165,6 +196,8 @@ export interface DeadLetter {
   readonly entryId: string;
   readonly originalId: string | null;
   readonly event: EventRow | null;
+  /** Why the dead letter holds no valid event (with `event` null). */
+  readonly invalid?: string;
   readonly raw?: string;
   readonly reason: string;
   readonly reasonKind: string;
@@ -174,6 +207,10 @@ export interface DeadLetter {
 export interface DeadLetterPage {
   readonly items: readonly DeadLetter[];
   readonly reasons: readonly { readonly kind: string; readonly count: number }[];
+  /** The reason counts cover the newest this many dead letters... */
+  readonly reasonsScanned?: number;
+  /** ...which were all of them when true. */
+  readonly reasonsComplete?: boolean;
   readonly next: string | null;
 }
 

@@ -15,7 +15,8 @@ export async function deadLettersPage(page: Page, stream: string): Promise<void>
   const selected = new Set<string>();
   const requeue = h("button", { type: "button", className: "primary", text: "Requeue selected" });
   const remove = h("button", { type: "button", className: "danger", text: "Delete selected" });
-  const writes = page.session.writes;
+  const repairable = page.session.backend.capabilities?.repairDeadLetters !== false;
+  const writes = page.session.writes && repairable;
   const sync = (): void => {
     for (const button of [requeue, remove]) {
       button.disabled = !writes || selected.size === 0 || selected.size > MAX_SELECTED;
@@ -71,7 +72,10 @@ export async function deadLettersPage(page: Page, stream: string): Promise<void>
         { className: "toolbar" },
         requeue,
         remove,
-        !writes &&
+        !repairable &&
+          h("span", { className: "muted", text: "this backend cannot requeue or delete" }),
+        repairable &&
+          !page.session.writes &&
           h("span", {
             className: "muted",
             text: "read-only: start the dashboard with --allow-writes to requeue or delete",
@@ -105,7 +109,11 @@ function render(
   const summary = h(
     "p",
     { className: "chips" },
-    data.reasons.length === 0 ? "No dead letters." : "By reason: ",
+    data.reasons.length === 0
+      ? "No dead letters."
+      : data.reasonsComplete === false && data.reasonsScanned !== undefined
+        ? `By reason, over the newest ${formatCount(data.reasonsScanned)}: `
+        : "By reason: ",
     ...data.reasons.map((r) =>
       h("span", { className: "chip", text: `${r.kind} · ${formatCount(r.count)}` }),
     ),
@@ -152,7 +160,10 @@ function render(
           "td",
           {},
           event === null
-            ? h("span", { className: "mono muted", text: previewJson(item.raw ?? "", 80) })
+            ? h("span", {
+                className: "mono muted",
+                text: `${item.invalid ?? "invalid"}: ${previewJson(item.raw ?? "", 80)}`,
+              })
             : h("a", {
                 className: "mono",
                 href: streamPage(stream, `/events/${encodeURIComponent(event.id)}`),

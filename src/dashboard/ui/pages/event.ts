@@ -94,11 +94,17 @@ export function treeView(tree: Tree, current: string, href: (id: string) => stri
       h("code", { className: "muted", text: id }),
       ` ${formatTime(node.event.timestamp).slice(11)} `,
       locationBadge(node.location),
+      node.alsoAt !== undefined &&
+        node.alsoAt.length > 0 &&
+        h("span", {
+          className: "muted",
+          text: ` also at ${node.alsoAt.map((a) => `${a.location} ${a.entryId}`).join(", ")}`,
+        }),
       node.deadLetter !== undefined &&
         h("span", { className: "reason", text: ` ${node.deadLetter.reason}` }),
       id === current && h("span", { className: "badge", text: "this event" }),
     );
-    const children = node.children.filter((child) => !seen.has(child));
+    const children = node.children.filter((child) => !seen.has(child) && nodes.has(child));
     return h(
       "li",
       { "data-event-id": id },
@@ -108,22 +114,29 @@ export function treeView(tree: Tree, current: string, href: (id: string) => stri
   };
   const currentNode = nodes.get(current);
   const parent = currentNode?.parent ?? null;
+  const missing = currentNode?.missingParent;
+  const causedBy =
+    parent !== null
+      ? h(
+          "span",
+          {},
+          "Caused by ",
+          h("a", { href: href(parent), text: nodes.get(parent)?.event.eventType ?? parent }),
+          ".",
+        )
+      : missing !== undefined
+        ? `Caused by ${missing}, which was not found (trimmed, or older than the searched window).`
+        : "Caused by no other event: the first of its chain.";
+  const searched = tree.searched === undefined ? "" : ` over ${tree.searched} entries searched`;
   return h(
     "div",
     {},
-    h(
-      "p",
-      { className: "caused-by" },
-      parent === null
-        ? "Caused by no other event (the first of its chain)."
-        : h(
-            "span",
-            {},
-            "Caused by ",
-            h("a", { href: href(parent), text: nodes.get(parent)?.event.eventType ?? parent }),
-            ".",
-          ),
-    ),
+    h("p", { className: "caused-by" }, causedBy),
+    tree.correlationId !== undefined &&
+      h("p", {
+        className: "muted",
+        text: `The chain ${tree.correlationId}: ${tree.nodes.length} event(s) found${searched}.`,
+      }),
     h("ul", { className: "tree" }, item(tree.root)),
     tree.truncated &&
       h("p", {

@@ -181,5 +181,21 @@ export async function eventsPage(page: Page, stream: string): Promise<void> {
     return;
   }
   const list = await getJson<EventPage>(url, page.signal);
-  replace(results, eventTable(stream, list.events, "no events"), nav(list.next, "older »"));
+  const capabilities = page.session.backend.capabilities;
+  replace(
+    results,
+    list.scanned !== undefined &&
+      q.type !== "" &&
+      h("p", {
+        className: "search-stats",
+        text: `${formatCount(list.events.length)} of type ${q.type} in ${formatCount(list.scanned)} entries examined.`,
+      }),
+    capabilities?.keepsHandled === false &&
+      h("p", {
+        className: "muted",
+        text: "This backend deletes an event once it is handled: only waiting events are listed.",
+      }),
+    eventTable(stream, list.events, "no events"),
+    nav(list.next, "older »"),
+  );
 }

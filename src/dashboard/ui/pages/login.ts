@@ -20,7 +20,7 @@ export function loginPage(): void {
       "form",
       { method: "post", action: "/login", className: "login" },
       h("h2", { text: "This dashboard needs a token" }),
-      params.has("error") &&
+      refused() &&
         h("p", { className: "error", role: "alert", text: "That token is not the right one." }),
       h("label", { for: "token", text: "Token" }),
       token,
@@ -29,4 +29,14 @@ export function loginPage(): void {
     ),
   );
   token.focus();
+}
+
+/** Whether this page is the server's answer to a wrong token (401), or says so in its query. */
+function refused(): boolean {
+  const [navigation] = performance.getEntriesByType("navigation") as (PerformanceEntry & {
+    responseStatus?: number;
+  })[];
+  return (
+    navigation?.responseStatus === 401 || new URLSearchParams(window.location.search).has("error")
+  );
 }

@@ -51,7 +51,13 @@ export async function overviewPage(page: Page): Promise<void> {
   replace(
     page.main,
     healthPanel(overview),
-    section("Streams", h("div", { className: "toolbar" }, live, chartLegend()), streams),
+    section(
+      "Streams",
+      h("div", { className: "toolbar" }, live, chartLegend()),
+      streams,
+      overview.streamsComplete === false &&
+        h("p", { className: "muted", text: "More streams exist than the dashboard lists." }),
+    ),
   );
   follow(rows, body, live, page.signal);
 }
@@ -95,11 +101,8 @@ function groupsCell(groups: readonly GroupSummary[]): HTMLElement {
 
 function streamRow(stream: StreamSummary): Row {
   const num = (text: string): HTMLElement => h("td", { className: "num", text });
-  const pending = stream.groups.reduce((sum, g) => sum + g.pending, 0);
-  const lags = stream.groups.map((g) => g.lag);
-  const lag = lags.some((l) => l === null)
-    ? null
-    : lags.reduce<number>((sum, l) => sum + (l ?? 0), 0);
+  const pending = stream.pending ?? stream.groups.reduce((sum, g) => sum + g.pending, 0);
+  const lag = stream.lag === undefined ? null : stream.lag;
   const chart = new RateChart({ width: 160, height: 30 });
   chart.render();
   const deadLetters = h("a", {
@@ -197,7 +200,17 @@ function follow(
     }
   }, 1_000);
   signal.addEventListener("abort", () => clearInterval(watchdog), { once: true });
-  source.addEventListener("error", () => {
+  source.addEventListener("error", (event) => {
+    // The server's `event: error` message: one sample failed, the feed goes on.
+    if (event instanceof MessageEvent && typeof event.data === "string") {
+      let message = event.data;
+      try {
+        message = String((JSON.parse(event.data) as { message?: unknown }).message ?? event.data);
+      } catch {}
+      status.className = "live off";
+      status.textContent = `sampling failed: ${message}`;
+      return;
+    }
     if (source.readyState === EventSource.CLOSED) {
       status.className = "live off";
       status.textContent = "live updates closed (reload to retry)";

@@ -79,7 +79,7 @@ function groupSection(stream: string, group: Group): HTMLElement {
       ["last delivered", group.lastDeliveredId ?? "–"],
       ["lag", formatCount(group.lag)],
       ["pending", formatCount(group.pending)],
-      ["consumers", formatCount(group.consumers.length)],
+      ["consumers", formatCount(group.consumerCount ?? group.consumers.length)],
     ]),
     flagged > 0 &&
       h("p", {
