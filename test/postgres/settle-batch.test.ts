@@ -103,12 +103,20 @@ describePostgres("PostgresBackend settles of one tick", () => {
         notifications++;
       });
       await listener.query(`LISTEN "${backend.tables.channel}"`);
+      // Another session locks the first row: the first settle statement waits on it, out.
+      const locker = await pg.pool.connect();
+      await locker.query("BEGIN");
+      await locker.query(`SELECT 1 FROM necrostack.${stream} WHERE id = $1 FOR UPDATE`, [
+        (first as Event).id,
+      ]);
       const settled = [backend.commit(first as Event, [new Event("B")])];
       // Each of the others in a tick of its own, while the first statement is out.
       for (const event of rest) {
-        await new Promise((resolve) => setImmediate(resolve));
+        await elapse(20);
         settled.push(backend.commit(event, [new Event("B")]));
       }
+      await locker.query("COMMIT");
+      locker.release();
       await Promise.all(settled);
       await elapse(200);
       // The first statement, then one for the seven that waited for it (not one per tick).
