@@ -38,6 +38,13 @@ export interface BackendCapabilities {
   readonly deadLetter: boolean;
   /** `release(event)` delivers the event again (to this or another consumer). */
   readonly redelivery: boolean;
+  /**
+   * Optional (absent means false): `enqueueOnce(event)` adds an event unless one with its id was
+   * added that way within the backend's window of remembered ids, checked and added in one atomic
+   * step. What forwarding between backends relies on (`RoutingBackend`, `necrostack bridge`): a
+   * forward sent again after a crash is dropped by its target.
+   */
+  readonly idempotentEnqueue?: boolean;
 }
 
 /** The synchronous operations of an in-process backend. None waits; each throws instead of rejecting. */
@@ -81,6 +88,17 @@ export interface Backend {
 
   /** Adds an event. Resolves once the backend has accepted it; rejects if it has not. */
   enqueue(event: Event): Promise<void>;
+
+  /**
+   * Adds `event` unless an event with the same id was added by `enqueueOnce` within the
+   * backend's window of remembered ids (the backend states its size); resolves `true` when it
+   * was added, `false` when it was dropped as a copy. The check and the add are one atomic step,
+   * so a copy sent after a crash, or by two processes at once, is added once. Required with
+   * `capabilities.idempotentEnqueue`.
+   *
+   * WARNING: the window is bounded: a copy sent after its id was forgotten is added again.
+   */
+  enqueueOnce?(event: Event): Promise<boolean>;
 
   /**
    * Takes the next event, waiting up to `timeoutMs` for one, and resolves `null` on timeout, when

@@ -80,6 +80,7 @@ describe("RedisBackend options", () => {
       delayedRelease: true,
       deadLetter: true,
       redelivery: true,
+      idempotentEnqueue: true,
     });
   });
 });

@@ -18,6 +18,7 @@ import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
 import { maskUrl } from "../../utils/redact.js";
 import { withDeadline } from "../../utils/timing.js";
 import type { ConnectionListener, StreamClient } from "./client.js";
+import { enqueueOnce } from "./enqueue-once.js";
 import { EntryReader } from "./entry-reader.js";
 import { EntrySettler } from "./entry-settler.js";
 import { RedisOperationError } from "./errors.js";
@@ -45,6 +46,7 @@ export class RedisBackend implements Backend, AsyncDisposable {
     delayedRelease: true,
     deadLetter: true,
     redelivery: true,
+    idempotentEnqueue: true,
   });
   readonly streamKey: string;
   readonly consumerGroup: string;
@@ -133,6 +135,26 @@ export class RedisBackend implements Backend, AsyncDisposable {
       throw new RedisOperationError("enqueue (XADD)", this.#target, error);
     }
     this.#metrics.eventsEnqueued++;
+  }
+
+  /**
+   * Adds `event` unless its id was added by `enqueueOnce` among the latest 100,000 such ids of
+   * this stream (kept in the sorted set `<streamKey>:once`); resolves whether it was added.
+   */
+  async enqueueOnce(event: Event): Promise<boolean> {
+    if (!(event instanceof Event)) {
+      throw new TypeError(`enqueueOnce() takes an Event, got ${typeof event}`);
+    }
+    if (this.#closed) throw new BackendClosedError("enqueue");
+    const client = this.#client ?? (await this.#connect());
+    let added: boolean;
+    try {
+      added = await enqueueOnce(client, this.streamKey, event, this.#options.maxLen);
+    } catch (error) {
+      throw new RedisOperationError("enqueueOnce (EVALSHA)", this.#target, error);
+    }
+    if (added) this.#metrics.eventsEnqueued++;
+    return added;
   }
 
   /**
