@@ -64,7 +64,7 @@ describeRedis("RedisBackend.enqueueOnce", () => {
           "",
         );
       for (const id of ["a", "b", "c", "d"]) expect(await run(id)).toBe(1);
-      expect(await fixture.redis.zrange(onceKey(streamKey), 0, -1)).toEqual(["b", "c", "d"]);
+      expect(await fixture.redis.zrange(onceKey(streamKey), "0", "-1")).toEqual(["b", "c", "d"]);
       expect(await run("d")).toBe(0);
       expect(await run("a")).toBe(1);
     } finally {
