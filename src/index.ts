@@ -4,6 +4,15 @@
  */
 
 export { InMemoryBackend, type InMemoryBackendOptions } from "./backends/in-memory.js";
+/** Several backends as one: routing by event type, with exactly-once forwarding between them. */
+export { ForwardTargetError, NoRouteError } from "./backends/routing/errors.js";
+export type { ForwardMetrics } from "./backends/routing/forwarder.js";
+export type { Route, RoutingBackendOptions } from "./backends/routing/options.js";
+export {
+  type RouteInfo,
+  RoutingBackend,
+  type RoutingHealthDetails,
+} from "./backends/routing/routing-backend.js";
 /** Backends: where events wait between organs. */
 export type {
   Backend,

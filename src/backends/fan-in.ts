@@ -1,0 +1,133 @@
+/**
+ * Pulling from several backends as if from one, fairly, remembering which backend each event
+ * came from (so its ack, commit or release goes back there). `RoutingBackend` and
+ * `FailoverBackend` consume through it.
+ *
+ * Fairness: `take` starts where the last event came from plus one, so backends with fetched
+ * batches are served in turn; a blocking `pull` waits on every backend at once and takes the
+ * first event that comes, then aborts the others. An event a backend hands out after that abort
+ * (it was already on its way) is parked here and handed out first by the next `take` or `pull`:
+ * at most one per backend per pull, and `close` gives them back to their backend.
+ */
+import type { Backend } from "../core/backend.js";
+import type { Event } from "../core/event.js";
+
+/** When a blocking pull that found no event rejects: any backend's pull failed, or all did. */
+export type PullFailure = "any" | "all";
+
+export class FanIn {
+  readonly #backends: readonly Backend[];
+  /** Each backend's `take`, bound, or undefined where it has none. */
+  readonly #takes: readonly ((() => Event | undefined) | undefined)[];
+  readonly #failWhen: PullFailure;
+  readonly #origins = new WeakMap<Event, Backend>();
+  /** Events handed out by a pull that had already lost the race. */
+  readonly #parked: Event[] = [];
+  /** The backend a `take` tries first. */
+  #next = 0;
+  readonly #closing = new AbortController();
+  /** Inner pulls under way, so `close` can wait for them. */
+  readonly #pulls = new Set<Promise<void>>();
+
+  constructor(backends: readonly Backend[], failWhen: PullFailure) {
+    this.#backends = backends;
+    this.#takes = backends.map((backend) => backend.take?.bind(backend));
+    this.#failWhen = failWhen;
+  }
+
+  /** The backend `event` was pulled from, or undefined for an event none of them handed out. */
+  originOf(event: Event): Backend | undefined {
+    if (this.#backends.length === 1) return this.#backends[0];
+    return this.#origins.get(event);
+  }
+
+  /** An event a backend has at hand, trying each in turn from the one after the last served. */
+  take(): Event | undefined {
+    if (this.#parked.length > 0) return this.#parked.shift();
+    const takes = this.#takes;
+    const n = takes.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.#next + k) % n;
+      const event = takes[i]?.();
+      if (event === undefined) continue;
+      this.#next = i + 1 === n ? 0 : i + 1;
+      if (n > 1) this.#origins.set(event, this.#backends[i] as Backend);
+      return event;
+    }
+    return undefined;
+  }
+
+  /**
+   * The first event any backend hands out within `timeoutMs`, or null on timeout, abort or
+   * close. Every inner pull ends when this one does. Rejects with the first backend failure when
+   * no event came and the failures reached {@link PullFailure}.
+   */
+  pull(timeoutMs: number, signal: AbortSignal | undefined): Promise<Event | null> {
+    const ready = this.take();
+    if (ready !== undefined) return Promise.resolve(ready);
+    if (signal?.aborted === true || this.#closing.signal.aborted) return Promise.resolve(null);
+    if (this.#backends.length === 1) {
+      return (this.#backends[0] as Backend).pull(timeoutMs, signal);
+    }
+    return new Promise((resolve, reject) => {
+      const backends = this.#backends;
+      const n = backends.length;
+      const stop = new AbortController();
+      const onAbort = (): void => stop.abort();
+      signal?.addEventListener("abort", onAbort, { once: true });
+      this.#closing.signal.addEventListener("abort", onAbort, { once: true });
+      let open = n;
+      let won = false;
+      let failures = 0;
+      let firstError: unknown;
+      const settled = (): void => {
+        if (--open > 0) return;
+        signal?.removeEventListener("abort", onAbort);
+        this.#closing.signal.removeEventListener("abort", onAbort);
+        if (won) return;
+        if (failures > 0 && (this.#failWhen === "any" || failures === n)) reject(firstError);
+        else resolve(null);
+      };
+      for (let k = 0; k < n; k++) {
+        const i = (this.#next + k) % n;
+        const backend = backends[i] as Backend;
+        const pulling = backend.pull(timeoutMs, stop.signal).then(
+          (event) => {
+            if (event !== null) {
+              this.#origins.set(event, backend);
+              if (won) this.#parked.push(event);
+              else {
+                won = true;
+                this.#next = i + 1 === n ? 0 : i + 1;
+                stop.abort();
+                resolve(event);
+              }
+            }
+            settled();
+          },
+          (error: unknown) => {
+            failures++;
+            firstError ??= error;
+            settled();
+          },
+        );
+        this.#pulls.add(pulling);
+        void pulling.then(() => this.#pulls.delete(pulling));
+      }
+    });
+  }
+
+  /**
+   * Ends every pull under way (they resolve null) and gives the parked events back to their
+   * backends, delivered again as if never pulled. Call before closing the backends.
+   */
+  async close(): Promise<void> {
+    this.#closing.abort();
+    await Promise.all([...this.#pulls]);
+    for (const event of this.#parked.splice(0)) {
+      const origin = this.#origins.get(event);
+      if (origin?.handBack !== undefined) origin.handBack(event);
+      else origin?.release?.(event, { reason: "Not handled: the consumer closed" }).catch(() => {});
+    }
+  }
+}
