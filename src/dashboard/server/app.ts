@@ -1,0 +1,127 @@
+/**
+ * The dashboard's Hono app: security headers and the Host guard on everything, the login, the
+ * auth wall, the JSON API under /api (writes behind --allow-writes and the CSRF token), the
+ * static assets, and the HTML shell for every page.
+ */
+import { type Context, Hono } from "hono";
+import { apiRoutes } from "./api.js";
+import { Assets } from "./assets.js";
+import { COOKIE, localPath } from "./auth.js";
+import type { DashboardContext } from "./context.js";
+import { errorAnswer, HttpError } from "./http-errors.js";
+import { hostName, setSecurityHeaders } from "./security.js";
+
+const PAGES = [
+  "/",
+  "/streams/:stream",
+  "/streams/:stream/events",
+  "/streams/:stream/events/:eventId",
+  "/streams/:stream/dead-letters",
+];
+
+export function dashboardApp(ctx: DashboardContext): Hono {
+  const { auth, options } = ctx;
+  const assets = new Assets(options.assetsDir);
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    const { status, code, message } = errorAnswer(error);
+    if (!c.req.path.startsWith("/api/") && status === 401) return c.redirect("/login", 303);
+    return c.json({ error: { code, message } }, status as 400);
+  });
+  app.notFound((c) =>
+    c.json({ error: { code: "not-found", message: `No such page: ${c.req.path}` } }, 404),
+  );
+
+  app.use("*", async (c, next) => {
+    const allowed = options.allowedHosts;
+    if (allowed !== undefined && !allowed.includes(hostName(c.req.header("host")))) {
+      throw new HttpError(
+        403,
+        "forbidden-host",
+        "This dashboard does not answer to that Host name",
+      );
+    }
+    await next();
+    // A streamed answer (the live feed) has sent its headers already; it set them itself.
+    if (!c.res.headers.has("content-security-policy")) {
+      try {
+        setSecurityHeaders(c.res.headers, c.req.path.startsWith("/api/"));
+      } catch {
+        // Immutable headers (a Response passed through as is): rebuilt with ours.
+        c.res = new Response(c.res.body, c.res);
+        setSecurityHeaders(c.res.headers, c.req.path.startsWith("/api/"));
+      }
+    }
+  });
+
+  // Public: the login form and the assets it needs (they hold no data).
+  app.get("/login", (c) => shell(c, assets.shell));
+  app.post("/login", async (c) => {
+    const form = await c.req.parseBody();
+    const next = localPath(form.next);
+    if (!auth.required) return c.redirect(next, 303);
+    if (!auth.isToken(form.token)) {
+      return c.redirect(`/login?error=1&next=${encodeURIComponent(next)}`, 303);
+    }
+    const secure = new URL(c.req.url).protocol === "https:" ? "; Secure" : "";
+    c.header(
+      "set-cookie",
+      `${COOKIE}=${auth.sessionValue}; Path=/; HttpOnly; SameSite=Strict${secure}`,
+    );
+    return c.redirect(next, 303);
+  });
+  app.post("/logout", (c) => {
+    c.header("set-cookie", `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
+    return c.redirect("/login", 303);
+  });
+  app.get("/assets/:name", (c) => {
+    const asset = assets.get(c.req.param("name"));
+    if (asset === undefined) throw new HttpError(404, "not-found", "No such asset");
+    c.header("cache-control", "no-cache");
+    return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, { "content-type": asset.type });
+  });
+
+  // The wall: everything below needs the token when one is configured.
+  app.use("*", async (c, next) => {
+    if (!auth.allows(c.req.header("cookie"), c.req.header("authorization"))) {
+      if (c.req.path.startsWith("/api/")) {
+        throw new HttpError(
+          401,
+          "unauthorized",
+          "This dashboard needs its token: log in, or send Authorization: Bearer <token>",
+        );
+      }
+      return c.redirect(`/login?next=${encodeURIComponent(c.req.path)}`, 303);
+    }
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && c.req.path.startsWith("/api/")) {
+      if (!options.allowWrites) {
+        throw new HttpError(
+          403,
+          "read-only",
+          "This dashboard is read-only: start it with --allow-writes (allowWrites) to requeue or delete",
+        );
+      }
+      if (!auth.csrfOk(c.req.header("x-csrf-token"))) {
+        throw new HttpError(
+          403,
+          "csrf",
+          "A write needs the header x-csrf-token set to GET /api/session's csrfToken",
+        );
+      }
+    }
+    await next();
+  });
+
+  app.route("/api", apiRoutes(ctx));
+  app.all("/api/*", () => {
+    throw new HttpError(404, "not-found", "No such API endpoint (see docs/dashboard-api.md)");
+  });
+  for (const page of PAGES) app.get(page, (c) => shell(c, assets.shell));
+  return app;
+}
+
+function shell(c: Context, asset: { readonly body: Uint8Array; readonly type: string }): Response {
+  c.header("cache-control", "no-cache");
+  return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, { "content-type": asset.type });
+}
