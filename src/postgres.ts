@@ -6,7 +6,11 @@
 /** The structural types of the pg objects it accepts (a `pg.Pool`, a `pg.Client`). */
 export type { PgPoolLike, PgQueryable } from "./backends/postgres/client.js";
 /** Its errors; each extends NecroStackError. */
-export { PgMissingError, PostgresOperationError } from "./backends/postgres/errors.js";
+export {
+  PgMissingError,
+  PostgresOperationError,
+  PostgresSchemaError,
+} from "./backends/postgres/errors.js";
 export type { PostgresBackendOptions } from "./backends/postgres/options.js";
 /** The backend, its options, and what it reports. */
 export {

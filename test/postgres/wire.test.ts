@@ -67,10 +67,10 @@ describePostgres("PostgresBackend rows", () => {
         },
       ]);
       const { rows: versions } = await pg.pool.query(
-        "SELECT version FROM necrostack.migrations WHERE stream = $1",
+        "SELECT version FROM necrostack.migrations WHERE stream = $1 ORDER BY version",
         [stream],
       );
-      expect(versions).toEqual([{ version: 1 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
     } finally {
       await backend.close();
     }

@@ -26,3 +26,28 @@ export class PostgresOperationError extends NecroStackError {
     this.operation = operation;
   }
 }
+
+/**
+ * The stream's tables are missing or older than this package needs, and the backend was told
+ * not to migrate them (`migrate: false`).
+ */
+export class PostgresSchemaError extends NecroStackError {
+  readonly stream: string;
+  /** The stream's schema version; 0 when its tables do not exist. */
+  readonly found: number;
+  readonly needed: number;
+
+  constructor(schema: string, stream: string, found: number, needed: number) {
+    const state =
+      found === 0
+        ? "has no tables yet"
+        : `is at schema version ${found}, and this package needs ${needed}`;
+    super(
+      `PostgreSQL stream ${schema}.${stream} ${state}; the backend does not migrate (migrate: false): run \`necrostack postgres migrate --url <url> --schema ${schema} --stream ${stream}\` first, or drop \`migrate: false\``,
+      "ERR_POSTGRES_SCHEMA",
+    );
+    this.stream = stream;
+    this.found = found;
+    this.needed = needed;
+  }
+}

@@ -72,6 +72,22 @@ export interface PostgresBackendOptions {
    */
   poolSize?: number;
   /**
+   * How long handled events stay in the archive table `<stream>_archive`, for replay and for
+   * looking back (the dashboard, `necrostack trace`). `0` deletes a row as soon as its event is
+   * acked or committed. Archived rows older than this are deleted in batches by every backend
+   * that has a retention, about every tenth of it (at least every minute).
+   * @defaultValue 0 (no archive)
+   */
+  retentionMs?: number;
+  /**
+   * Whether the backend creates or upgrades the stream's tables on first use. `false` for teams
+   * that run migrations themselves (`necrostack postgres migrate`): the backend then only checks
+   * the stream's schema version, and fails with `PostgresSchemaError` (naming the command to
+   * run) while the tables are missing or older than this package needs.
+   * @defaultValue true
+   */
+  migrate?: boolean;
+  /**
    * A pino logger to log through (as its child `necrostack.postgres`), or `false` for none.
    * @defaultValue JSON lines on stderr at `NECROSTACK_LOG_LEVEL` (default "info")
    */
@@ -92,6 +108,8 @@ export interface ResolvedPostgresBackendOptions {
   readonly batchSize: number;
   readonly pollIntervalMs: number;
   readonly poolSize: number;
+  readonly retentionMs: number;
+  readonly migrate: boolean;
   readonly logger: Logger | false | undefined;
 }
 
@@ -153,6 +171,18 @@ export function resolvePostgresBackendOptions(
   if (typeof consumerName !== "string" || consumerName === "") {
     throw new InvalidOptionError("consumerName", "a non-empty string", consumerName);
   }
+  const retentionMs = options.retentionMs ?? 0;
+  if (typeof retentionMs !== "number" || !Number.isSafeInteger(retentionMs) || retentionMs < 0) {
+    throw new InvalidOptionError(
+      "retentionMs",
+      "an integer >= 0 (ms; 0 keeps no archive)",
+      retentionMs,
+    );
+  }
+  const migrate = options.migrate ?? true;
+  if (typeof migrate !== "boolean") {
+    throw new InvalidOptionError("migrate", "true or false", migrate);
+  }
   const leaseMs = positiveInteger("leaseMs", options.leaseMs, 30_000);
   if (leaseMs < 100) throw new InvalidOptionError("leaseMs", "an integer >= 100 (ms)", leaseMs);
   return {
@@ -167,6 +197,8 @@ export function resolvePostgresBackendOptions(
     batchSize: positiveInteger("batchSize", options.batchSize, 64),
     pollIntervalMs: positiveInteger("pollIntervalMs", options.pollIntervalMs, 1_000),
     poolSize: positiveInteger("poolSize", options.poolSize, 8),
+    retentionMs,
+    migrate,
     logger: options.logger,
   };
 }

@@ -16,18 +16,15 @@ import type {
   BackendHealth,
   ReleaseOptions,
 } from "../../core/backend.js";
-import {
-  BackendClosedError,
-  EventValidationError,
-  InvalidOptionError,
-  messageOf,
-} from "../../core/errors.js";
+import { BackendClosedError, InvalidOptionError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
 import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
 import { backoff } from "../../utils/backoff.js";
 import { withDeadline } from "../../utils/timing.js";
+import { ArchivePruner } from "./archive-pruner.js";
+import { sortClaimed } from "./claimed-rows.js";
 import type { PgQueryable, SqlClient } from "./client.js";
-import { PostgresOperationError } from "./errors.js";
+import { PostgresOperationError, PostgresSchemaError } from "./errors.js";
 import { type Delivery, HeldRows } from "./held-rows.js";
 import { Notifications } from "./notifications.js";
 import {
@@ -36,7 +33,14 @@ import {
   resolvePostgresBackendOptions,
 } from "./options.js";
 import { PgSqlClient } from "./pg-client.js";
-import { migrate, type StreamTables, streamTables } from "./schema.js";
+import { RowMoves } from "./row-moves.js";
+import {
+  migrate,
+  SCHEMA_VERSION,
+  type StreamTables,
+  schemaVersion,
+  streamTables,
+} from "./schema.js";
 import { SettleBatch } from "./settle-batch.js";
 import { type ClaimedRow, eventColumns, type Statements, statements } from "./sql.js";
 import { Wakeup } from "./wakeup.js";
@@ -66,8 +70,6 @@ export interface PostgresBackendHealthDetails {
   readonly error?: string;
 }
 
-/** Rows per statement when a list is given back, dead-lettered or renewed. */
-const CHUNK = 1_000;
 /** Events per INSERT of `enqueueMany`. */
 const INSERT_CHUNK = 1_000;
 /** The pause after the n-th failed claim in a row. */
@@ -100,6 +102,9 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   readonly #wakeup = new Wakeup();
   /** Acks and commits of one tick, sent as one statement. */
   readonly #settles: SettleBatch;
+  readonly #moves: RowMoves;
+  /** Deletes archived rows past `retentionMs`; none without a retention. */
+  readonly #pruner: ArchivePruner | undefined;
   #client: Promise<SqlClient> | undefined;
   /** The migration, then the first LISTEN: done once, shared by every caller. */
   #ready: Promise<SqlClient> | undefined;
@@ -123,9 +128,18 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     this.consumerName = this.#options.consumerName;
     this.maxRetries = this.#options.maxRetries;
     this.tables = streamTables(this.schema, this.stream);
-    this.#sql = statements(this.tables);
+    this.#sql = statements(this.tables, { archive: this.#options.retentionMs > 0 });
     this.#settles = new SettleBatch(this.#sql.settle, this.consumerName, this.tables.channel);
+    this.#moves = new RowMoves(this.#sql, this.consumerName, this.tables.channel);
     this.#log = resolveLogger(this.#options.logger, "necrostack.postgres");
+    if (this.#options.retentionMs > 0) {
+      this.#pruner = new ArchivePruner(this.#sql.prune, this.#options.retentionMs, (error) =>
+        this.#log.warn(
+          { error: errorField(error) },
+          "Pruning the archive failed; the next round retries",
+        ),
+      );
+    }
   }
 
   /**
@@ -384,9 +398,12 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     return this.#client.then((client) => this.#migrated(client));
   }
 
-  /** The client once the stream's tables exist; the migration runs once per backend. */
+  /**
+   * The client once the stream's tables exist; the migration (or with `migrate: false`, the
+   * check of the schema version) runs once per backend.
+   */
   #migrated(client: SqlClient): Promise<SqlClient> {
-    this.#ready ??= migrate(client, this.tables).then(
+    this.#ready ??= this.#migrate(client).then(
       (applied) => {
         if (applied.length > 0) {
           this.#log.info(
@@ -398,10 +415,20 @@ export class PostgresBackend implements Backend, AsyncDisposable {
       },
       (error: unknown) => {
         this.#ready = undefined;
+        if (error instanceof PostgresSchemaError) throw error;
         throw new PostgresOperationError("schema creation", this.#options.target, error);
       },
     );
     return this.#ready;
+  }
+
+  async #migrate(client: SqlClient): Promise<number[]> {
+    if (this.#options.migrate) return migrate(client, this.tables);
+    const found = await schemaVersion(client, this.tables);
+    if (found < SCHEMA_VERSION) {
+      throw new PostgresSchemaError(this.schema, this.stream, found, SCHEMA_VERSION);
+    }
+    return [];
   }
 
   /**
@@ -423,21 +450,22 @@ export class PostgresBackend implements Backend, AsyncDisposable {
       const every = Math.max(50, Math.floor(this.#options.leaseMs / 3));
       this.#renewal = setInterval(() => this.#renewLeases(client), every);
       this.#renewal.unref?.();
+      this.#pruner?.start(client);
       this.#firstListen = this.#notifications.start();
     }
     await this.#firstListen;
   }
 
   #renewLeases(client: SqlClient): void {
-    const seqs = this.#held.seqs();
-    for (let from = 0; from < seqs.length; from += CHUNK) {
-      const chunk = seqs.slice(from, from + CHUNK);
-      this.#track(
-        client.query(this.#sql.renew, [this.consumerName, chunk, this.#options.leaseMs]),
-      ).catch((error: unknown) =>
+    for (const renewal of this.#moves.renew(
+      client.query,
+      this.#held.seqs(),
+      this.#options.leaseMs,
+    )) {
+      this.#track(renewal).catch((error: unknown) =>
         this.#log.warn(
-          { rows: chunk.length, error: errorField(error) },
-          `Lease renewal of ${chunk.length} rows failed; they may be claimed by another consumer if it keeps failing for leaseMs`,
+          { error: errorField(error) },
+          "Lease renewal failed; the rows held may be claimed by another consumer if it keeps failing for leaseMs",
         ),
       );
     }
@@ -474,33 +502,15 @@ export class PostgresBackend implements Backend, AsyncDisposable {
       );
     }
     this.#claimFailures = 0;
-    rows.sort((a, b) => compareSeq(a.seq, b.seq));
-    const doomed: Delivery[] = [];
-    const reasons: string[] = [];
-    let added = 0;
-    for (const row of rows) {
-      const delivery: Delivery = { seq: row.seq, attempt: row.attempt };
-      if (row.attempt > this.maxRetries) {
-        // Its lease expired on its last attempt (its worker died): it is not delivered again.
-        doomed.push(delivery);
-        reasons.push(
-          `Exceeded ${this.maxRetries} deliveries (claimed on attempt ${row.attempt} after its lease expired)`,
-        );
-        continue;
-      }
-      const event = decode(row);
-      if (typeof event === "string") {
-        this.#log.warn(
-          { seq: row.seq, reason: event },
-          `Row ${row.seq} is not a valid event; moving it to the dead-letter table: ${event}`,
-        );
-        doomed.push(delivery);
-        reasons.push(event);
-        continue;
-      }
-      this.#held.add(event, delivery);
-      added++;
+    const { events, doomed, reasons, invalid } = sortClaimed(rows, this.maxRetries);
+    for (const { seq, reason } of invalid) {
+      this.#log.warn(
+        { seq, reason },
+        `Row ${seq} is not a valid event; moving it to the dead-letter table: ${reason}`,
+      );
     }
+    for (const { event, delivery } of events) this.#held.add(event, delivery);
+    const added = events.length;
     if (doomed.length > 0) {
       this.#deadLetter(doomed, reasons).catch((error: unknown) =>
         this.#log.warn(
@@ -548,20 +558,10 @@ export class PostgresBackend implements Backend, AsyncDisposable {
 
   async #deadLetter(deliveries: readonly Delivery[], reasons: readonly string[]): Promise<void> {
     const client = await this.#connect();
-    for (let from = 0; from < deliveries.length; from += CHUNK) {
-      const chunk = deliveries.slice(from, from + CHUNK);
-      try {
-        await this.#track(
-          client.query(this.#sql.deadLetter, [
-            chunk.map((d) => d.seq),
-            chunk.map((d) => d.attempt),
-            reasons.slice(from, from + CHUNK),
-            this.consumerName,
-          ]),
-        );
-      } catch (error) {
-        throw new PostgresOperationError("dead-letter move", this.#options.target, error);
-      }
+    try {
+      await this.#track(this.#moves.deadLetter(client.query, deliveries, reasons));
+    } catch (error) {
+      throw new PostgresOperationError("dead-letter move", this.#options.target, error);
     }
   }
 
@@ -573,22 +573,10 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     what: string,
   ): Promise<void> {
     const client = await this.#connect();
-    for (let from = 0; from < deliveries.length; from += CHUNK) {
-      const chunk = deliveries.slice(from, from + CHUNK);
-      try {
-        await this.#track(
-          client.query(this.#sql.release, [
-            chunk.map((d) => d.seq),
-            chunk.map((d) => d.attempt),
-            chunk.map(() => back),
-            this.consumerName,
-            delayMs,
-            this.tables.channel,
-          ]),
-        );
-      } catch (error) {
-        throw new PostgresOperationError(what, this.#options.target, error);
-      }
+    try {
+      await this.#track(this.#moves.release(client.query, deliveries, back, delayMs));
+    } catch (error) {
+      throw new PostgresOperationError(what, this.#options.target, error);
     }
     if (delayMs <= 0) this.#wakeup.wake();
   }
@@ -609,6 +597,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     this.#closed = true;
     clearInterval(this.#renewal);
     this.#wakeup.wake();
+    await this.#pruner?.stop();
     const client = await this.#client?.catch(() => undefined);
     await this.#notifications?.stop();
     if (client === undefined) return;
@@ -640,37 +629,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     const client = await this.#ready;
     if (client === undefined) return;
     // Straight on the client: #giveBack goes through #connect, which refuses once closed.
-    for (const [rows, back] of [
-      [untaken, 1],
-      [unsettled, 0],
-    ] as const) {
-      for (let from = 0; from < rows.length; from += CHUNK) {
-        const chunk = rows.slice(from, from + CHUNK);
-        await client.query(this.#sql.release, [
-          chunk.map((d) => d.seq),
-          chunk.map((d) => d.attempt),
-          chunk.map(() => back),
-          this.consumerName,
-          0,
-          this.tables.channel,
-        ]);
-      }
-    }
+    await this.#moves.release(client.query, untaken, 1, 0);
+    await this.#moves.release(client.query, unsettled, 0, 0);
   }
-}
-
-/** The event a claimed row holds, or why it holds none (for the dead-letter table). */
-function decode(row: ClaimedRow): Event | string {
-  try {
-    return Event.fromJSON(row.event, row.headers ?? undefined);
-  } catch (error) {
-    return error instanceof EventValidationError
-      ? error.message
-      : `Invalid event: ${messageOf(error)}`;
-  }
-}
-
-/** Orders bigint texts without parsing them: a longer one is larger. */
-function compareSeq(a: string, b: string): number {
-  return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
 }

@@ -15,6 +15,8 @@ export interface StreamTables {
   readonly events: string;
   /** `"schema"."stream_dead"`: the dead letters. */
   readonly dead: string;
+  /** `"schema"."stream_archive"`: handled events kept for `retentionMs`. */
+  readonly archive: string;
   /** `"schema"."migrations"` */
   readonly migrations: string;
   /** The NOTIFY channel (unquoted, as `pg_notify` takes it): `schema.stream`. */
@@ -29,6 +31,7 @@ export function streamTables(schema: string, stream: string): StreamTables {
     stream,
     events: `${s}.${quoteIdentifier(stream)}`,
     dead: `${s}.${quoteIdentifier(`${stream}_dead`)}`,
+    archive: `${s}.${quoteIdentifier(`${stream}_archive`)}`,
     migrations: `${s}.migrations`,
     // A channel name is an identifier: at most 63 bytes. Longer ones are hashed to fit.
     channel:
@@ -81,10 +84,48 @@ const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    statements: (t) => [
+      // Handled events, when the backend keeps them (`retentionMs`): the row as it was, with
+      // its original `seq` (so the archive keeps the stream's order), who handled it and when.
+      `CREATE TABLE IF NOT EXISTS ${t.archive} (
+        seq bigint PRIMARY KEY,
+        id text NOT NULL,
+        "timestamp" text NOT NULL,
+        event_type text NOT NULL,
+        payload json NOT NULL,
+        headers jsonb,
+        enqueued_at timestamptz NOT NULL,
+        attempt integer NOT NULL,
+        consumer text NOT NULL,
+        handled_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      // For pruning by age.
+      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${t.stream}_archive_handled`)} ON ${t.archive} (handled_at)`,
+    ],
+  },
 ];
 
 /** The newest schema version of a stream. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/**
+ * The stream's schema version: the newest migration recorded for it, 0 when none is (or the
+ * schema itself does not exist yet). Changes nothing.
+ */
+export async function schemaVersion(client: SqlClient, t: StreamTables): Promise<number> {
+  const [found] = await client.query<{ present: boolean }>(
+    "SELECT to_regclass($1) IS NOT NULL AS present",
+    [t.migrations],
+  );
+  if (found?.present !== true) return 0;
+  const [row] = await client.query<{ version: number | null }>(
+    `SELECT max(version) AS version FROM ${t.migrations} WHERE stream = $1`,
+    [t.stream],
+  );
+  return row?.version ?? 0;
+}
 
 /**
  * Brings the stream's tables to {@link SCHEMA_VERSION}, in one transaction. Resolves the

@@ -70,6 +70,17 @@ export interface Statements {
   readonly deadLetter: string;
   /** $1 owner, $2 seqs, $3 the lease in ms. */
   readonly renew: string;
+  /**
+   * Deletes at most $2 archived rows handled more than $1 ms ago, oldest first, skipping rows
+   * another backend is pruning. Resolves `pruned`.
+   */
+  readonly prune: string;
+}
+
+/** How the statements treat handled rows. */
+export interface StatementOptions {
+  /** Copy each row an ack or commit deletes into the archive table, in the same statement. */
+  readonly archive: boolean;
 }
 
 const INSERT_SELECT = (from: number) =>
@@ -79,8 +90,18 @@ const INSERT_SELECT = (from: number) =>
 
 const MS = (param: string) => `make_interval(secs => ${param}::float8 / 1000)`;
 
-export function statements(t: StreamTables): Statements {
+export function statements(t: StreamTables, options: StatementOptions): Statements {
   const columns = `(id, "timestamp", event_type, payload, headers)`;
+  // With an archive, the rows a settle deletes are copied into it by the same statement.
+  const settleReturning = options.archive
+    ? `e.seq, e.id, e."timestamp", e.event_type, e.payload, e.headers, e.enqueued_at, e.attempt, x.k`
+    : "x.k";
+  const archiveStep = options.archive
+    ? `, archived AS (
+        INSERT INTO ${t.archive} (seq, id, "timestamp", event_type, payload, headers, enqueued_at, attempt, consumer)
+        SELECT seq, id, "timestamp", event_type, payload, headers, enqueued_at, attempt, $3 FROM gone
+      )`
+    : "";
   return {
     insert: `WITH added AS (
         INSERT INTO ${t.events} ${columns} ${INSERT_SELECT(1)} ORDER BY e.n RETURNING 1
@@ -108,8 +129,8 @@ export function statements(t: StreamTables): Statements {
         DELETE FROM ${t.events} AS e
         USING unnest($1::bigint[], $2::int[]) WITH ORDINALITY AS x(seq, attempt, k)
         WHERE e.seq = x.seq AND e.lease_owner = $3 AND e.attempt = x.attempt
-        RETURNING x.k
-      ), added AS (
+        RETURNING ${settleReturning}
+      )${archiveStep}, added AS (
         INSERT INTO ${t.events} ${columns}
         SELECT e.id, e.ts, e.type, e.payload::json, e.headers::jsonb
         FROM unnest($5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $4::int[])
@@ -142,5 +163,13 @@ export function statements(t: StreamTables): Statements {
       RETURNING 1`,
     renew: `UPDATE ${t.events} SET lease_expires_at = now() + ${MS("$3")}
       WHERE lease_owner = $1 AND seq = ANY($2::bigint[])`,
+    prune: `WITH doomed AS (
+        SELECT seq FROM ${t.archive} WHERE handled_at < now() - ${MS("$1")}
+        ORDER BY handled_at LIMIT $2
+        FOR UPDATE SKIP LOCKED
+      ), gone AS (
+        DELETE FROM ${t.archive} AS a USING doomed WHERE a.seq = doomed.seq RETURNING 1
+      )
+      SELECT count(*)::int AS pruned FROM gone`,
   };
 }
