@@ -38,6 +38,14 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "publish, check, list, show and export event schemas in a stream's registry",
     load: async () => (await import("./cli/schema.js")).runSchema,
   },
+  postgres: {
+    summary: "create or upgrade the PostgreSQL tables of streams (migrate), or check them (status)",
+    load: async () => (await import("./cli/postgres.js")).runPostgres,
+  },
+  dashboard: {
+    summary: "serve a web dashboard of streams, groups, pending, dead letters and events",
+    load: async () => (await import("./cli/dashboard.js")).runDashboard,
+  },
 };
 
 /** Error codes meaning "called wrongly": printed with a pointer to --help, exit code 2. */

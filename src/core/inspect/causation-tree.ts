@@ -5,7 +5,8 @@
  * event whose handling emitted it.
  *
  * One node per event id: an event found more than once (in the stream and in the dead letters,
- * or put back by a requeue) is shown at its newest occurrence, with the others listed.
+ * or put back by a requeue) is shown at its newest dead letter if it has one (its fate), else at
+ * its newest stream entry, with the others listed.
  */
 import { HEADER } from "../headers.js";
 import type { ValidEventRow } from "./event-row.js";
@@ -74,8 +75,15 @@ export function buildCausationTree(
   const byId = new Map<string, { first: ChainEvent; alsoAt: Occurrence[] }>();
   for (const item of found) {
     const known = byId.get(item.event.id);
-    if (known === undefined) byId.set(item.event.id, { first: item, alsoAt: [] });
-    else known.alsoAt.push({ location: item.location, entryId: item.event.entryId });
+    if (known === undefined) {
+      byId.set(item.event.id, { first: item, alsoAt: [] });
+    } else if (item.location === "dead-letters" && known.first.location !== "dead-letters") {
+      // Its dead letter tells the event's fate: shown there, its stream entries listed.
+      known.alsoAt.unshift({ location: known.first.location, entryId: known.first.event.entryId });
+      known.first = item;
+    } else {
+      known.alsoAt.push({ location: item.location, entryId: item.event.entryId });
+    }
   }
   const focus = byId.get(focusId);
   if (focus === undefined) return null;
