@@ -11,6 +11,18 @@ export {
   PostgresOperationError,
   PostgresSchemaError,
 } from "./backends/postgres/errors.js";
+/** Read-and-repair access to stream tables and dead letters, for operators' tools (the dashboard). */
+export {
+  PostgresInspector,
+  type PostgresInspectorOptions,
+} from "./backends/postgres/inspector.js";
+/** Migrations run on purpose (`necrostack postgres migrate`), for backends with `migrate: false`. */
+export {
+  migratePostgresStreams,
+  type PostgresMigrationOptions,
+  postgresSchemaStatus,
+  type StreamSchemaState,
+} from "./backends/postgres/migrate-streams.js";
 export type { PostgresBackendOptions } from "./backends/postgres/options.js";
 /** The backend, its options, and what it reports. */
 export {

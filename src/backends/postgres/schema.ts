@@ -110,21 +110,36 @@ const MIGRATIONS: readonly Migration[] = [
 /** The newest schema version of a stream. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** Whether the schema has its `migrations` table (any stream was ever created in it). */
+async function hasMigrations(client: SqlClient, migrations: string): Promise<boolean> {
+  const [row] = await client.query<{ present: boolean }>(
+    "SELECT to_regclass($1) IS NOT NULL AS present",
+    [migrations],
+  );
+  return row?.present === true;
+}
+
 /**
  * The stream's schema version: the newest migration recorded for it, 0 when none is (or the
  * schema itself does not exist yet). Changes nothing.
  */
 export async function schemaVersion(client: SqlClient, t: StreamTables): Promise<number> {
-  const [found] = await client.query<{ present: boolean }>(
-    "SELECT to_regclass($1) IS NOT NULL AS present",
-    [t.migrations],
-  );
-  if (found?.present !== true) return 0;
+  if (!(await hasMigrations(client, t.migrations))) return 0;
   const [row] = await client.query<{ version: number | null }>(
     `SELECT max(version) AS version FROM ${t.migrations} WHERE stream = $1`,
     [t.stream],
   );
   return row?.version ?? 0;
+}
+
+/** Every stream the schema's migrations record, by name. Changes nothing. */
+export async function recordedStreams(client: SqlClient, schema: string): Promise<string[]> {
+  const { migrations } = streamTables(schema, "events");
+  if (!(await hasMigrations(client, migrations))) return [];
+  const rows = await client.query<{ stream: string }>(
+    `SELECT DISTINCT stream FROM ${migrations} ORDER BY stream`,
+  );
+  return rows.map((row) => row.stream);
 }
 
 /**
