@@ -145,7 +145,7 @@ export const WORKER_BACKEND_ONLY_FLAGS: BackendOnlyFlags = {
     "command-timeout-ms",
     "remove-idle-consumers-after-ms",
   ],
-  postgres: ["schema", "lease-ms", "poll-interval-ms"],
+  postgres: ["schema", "lease-ms", "poll-interval-ms", "retention-ms", "no-migrate"],
 };
 
 /** The enqueue flags that only one backend takes. */
@@ -180,6 +180,8 @@ export function workerBackendConfig(
         maxRetries: int("max-retries", 1),
         leaseMs: int("lease-ms", 100, MAX_MS),
         pollIntervalMs: int("poll-interval-ms", 1, MAX_MS),
+        retentionMs: int("retention-ms", 0, Number.MAX_SAFE_INTEGER),
+        migrate: values["no-migrate"] === true ? false : undefined,
       }),
     };
   }

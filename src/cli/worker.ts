@@ -80,6 +80,11 @@ PostgreSQL only:
                               every third of it while held (default: 30000)
   --poll-interval-ms MS       longest wait between looks at the table when no notification
                               comes (default: 1000)
+  --retention-ms MS           keep handled events this long in the table <stream>_archive
+                              (for replay and the dashboard), pruned in batches (default: 0,
+                              no archive)
+  --no-migrate                do not create or upgrade the tables: check their version and
+                              fail naming \`necrostack postgres migrate\` when they are behind
 
 Stopping: the first SIGTERM or SIGINT stops pulling, lets events in flight finish, flushes acks,
 closes the connections and exits 0. A second signal exits at once (130 for SIGINT, 143 for
@@ -107,6 +112,8 @@ const FLAGS: FlagSpec = {
   schema: { type: "string" },
   "lease-ms": { type: "string" },
   "poll-interval-ms": { type: "string" },
+  "retention-ms": { type: "string" },
+  "no-migrate": { type: "boolean" },
   "handler-failure-mode": { type: "string" },
   "handler-timeout-ms": { type: "string" },
   "max-hops": { type: "string" },

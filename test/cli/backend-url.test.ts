@@ -15,6 +15,7 @@ describe("necrostack worker --backend", () => {
         ...["--backend", PG, "--stream", "orders", "--consumer", "w-1"],
         ...["--concurrency", "16", "--batch-size", "32", "--max-retries", "5"],
         ...["--schema", "jobs", "--lease-ms", "5000", "--poll-interval-ms", "250"],
+        ...["--retention-ms", "86400000", "--no-migrate"],
         ...["--handler-failure-mode", "nack", "--max-hops", "7", "--shutdown-timeout-ms", "3000"],
       ],
       {},
@@ -31,6 +32,8 @@ describe("necrostack worker --backend", () => {
         maxRetries: 5,
         leaseMs: 5_000,
         pollIntervalMs: 250,
+        retentionMs: 86_400_000,
+        migrate: false,
       },
       spine: {
         maxSteps: Number.POSITIVE_INFINITY,
@@ -87,6 +90,10 @@ describe("necrostack worker --backend", () => {
     [
       ["--backend", "redis://cache:6379", "--lease-ms", "5000"],
       /--lease-ms applies only to PostgreSQL, and the backend is Redis; remove it/,
+    ],
+    [
+      ["--backend", "redis://cache:6379", "--retention-ms", "1000", "--no-migrate"],
+      /--retention-ms, --no-migrate apply only to PostgreSQL, and the backend is Redis; remove them/,
     ],
     [["--redis", "redis://cache:6379", "--schema", "s"], /--schema applies only to PostgreSQL/],
     [
