@@ -54,7 +54,8 @@ export function launchChromium(): Promise<Browser> {
 
 /**
  * A page that records what went wrong in it: uncaught errors, console errors (a CSP refusal is
- * one) and requests to anywhere but `origin` (the dashboard must work offline).
+ * one), answers of 400 and above, and requests to anywhere but `origin` (the dashboard must work
+ * offline).
  */
 export interface WatchedPage {
   readonly page: Page;
@@ -77,6 +78,9 @@ export async function openPage(
   page.on("pageerror", (error) => errors.push(`pageerror: ${error.message}`));
   page.on("console", (message) => {
     if (message.type() === "error") errors.push(`console: ${message.text()}`);
+  });
+  page.on("response", (response) => {
+    if (response.status() >= 400) errors.push(`${response.status()} ${response.url()}`);
   });
   page.on("request", (request) => {
     if (!request.url().startsWith(origin)) foreignRequests.push(request.url());

@@ -7,7 +7,17 @@ import { formatRate } from "./format.js";
 
 /** The server keeps 10 minutes of samples at one a second; the chart keeps as many, no more. */
 const MAX_SAMPLES = 660;
-const SPAN_MS = 10 * 60_000;
+const MAX_SPAN_MS = 10 * 60_000;
+const MIN_SPAN_MS = 60_000;
+
+/** The time the chart spans: the samples' age in whole minutes, from 1 to 10. */
+function spanOf(samples: readonly RatePoint[]): number {
+  const oldest = samples[0]?.at;
+  const newest = samples.at(-1)?.at;
+  if (oldest === undefined || newest === undefined) return MIN_SPAN_MS;
+  const minutes = Math.ceil((newest - oldest) / MIN_SPAN_MS) * MIN_SPAN_MS;
+  return Math.min(MAX_SPAN_MS, Math.max(MIN_SPAN_MS, minutes));
+}
 
 export interface RateChartOptions {
   readonly width: number;
@@ -57,14 +67,15 @@ export class RateChart {
     const { width, height, labels } = this.#options;
     const pad = labels === true ? 14 : 2;
     const newest = this.#samples.at(-1)?.at ?? Date.now();
-    const lines: ChartLines = chartLines(this.#samples, width, height - pad, SPAN_MS, newest);
+    const span = spanOf(this.#samples);
+    const lines: ChartLines = chartLines(this.#samples, width, height - pad, span, newest);
     const last = this.#samples.at(-1);
     const title = svg(
       "title",
       {},
       last === undefined
         ? "no samples yet"
-        : `last 10 min; now in ${formatRate(last.inPerSec)}/s, handled ${formatRate(last.outPerSec)}/s`,
+        : `last ${span / MIN_SPAN_MS} min; now in ${formatRate(last.inPerSec)}/s, handled ${formatRate(last.outPerSec)}/s`,
     );
     const plot = svg(
       "g",
@@ -86,7 +97,11 @@ export class RateChart {
       plot,
       labels === true && svg("text", { class: "label", x: 2, y: 10 }, `${formatRate(lines.max)}/s`),
       labels === true &&
-        svg("text", { class: "label", x: width - 2, y: 10, "text-anchor": "end" }, "last 10 min"),
+        svg(
+          "text",
+          { class: "label", x: width - 2, y: 10, "text-anchor": "end" },
+          `last ${span / MIN_SPAN_MS} min`,
+        ),
     );
   }
 }

@@ -1,0 +1,201 @@
+/**
+ * The dashboard in a real browser, read-only, over a shop running on a private redis-server:
+ * live rates on the overview, a payload search, an event's page and its causation tree, and a
+ * payload holding markup shown as text.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { waitUntil } from "../helpers/wait.js";
+import {
+  describeBrowser,
+  launchChromium,
+  openPage,
+  screenshot,
+  type WatchedPage,
+} from "./browser.js";
+import { buildAssets, type RunningDashboard, startDashboard } from "./harness.js";
+import { GROUP, type Shop, startShop } from "./shop.js";
+
+const STREAM = "shop:orders";
+
+describeBrowser("Dashboard in a browser (read-only)", () => {
+  const redis = usePrivateRedis();
+  let assets: ReturnType<typeof buildAssets>;
+  let shop: Shop;
+  let dashboard: RunningDashboard;
+  let browser: Browser;
+  const pages: WatchedPage[] = [];
+
+  beforeAll(async () => {
+    assets = buildAssets();
+    shop = startShop(redis.server.url, STREAM);
+    dashboard = await startDashboard(redis.server.url, {
+      streams: [STREAM],
+      assetsDir: assets.dir,
+      endpoints: { metrics: "http://127.0.0.1:9464/metrics" },
+    });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await dashboard?.close();
+    await shop?.close();
+    assets?.dispose();
+  });
+
+  async function open(path: string): Promise<WatchedPage> {
+    const watched = await openPage(browser, dashboard.url);
+    pages.push(watched);
+    await watched.page.goto(`${dashboard.url}${path}`);
+    await watched.page.waitForSelector("body[data-ready]");
+    return watched;
+  }
+
+  /** Nothing failed in any page so far, and nothing was fetched from outside the dashboard. */
+  function expectCleanPages(): void {
+    for (const { errors, foreignRequests } of pages) {
+      expect(errors).toEqual([]);
+      expect(foreignRequests).toEqual([]);
+    }
+  }
+
+  it("shows each stream's live rates moving while the worker runs", async () => {
+    const stopTraffic = shop.traffic(5);
+    try {
+      const { page } = await open("/");
+      const row = page.locator(`tr[data-stream="${STREAM}"]`);
+      await row.waitFor();
+      const cells = row.locator("td");
+      // Columns: stream, length, in/s, handled/s, chart, groups, pending, lag, dead letters.
+      await waitUntil("a live sample with events coming in and handled", async () => {
+        const inRate = Number((await cells.nth(2).textContent())?.replaceAll(",", ""));
+        const outRate = Number((await cells.nth(3).textContent())?.replaceAll(",", ""));
+        return inRate > 0 && outRate > 0;
+      });
+      const firstLength = await cells.nth(1).textContent();
+      const firstStamp = await page.locator(".live").textContent();
+      await waitUntil("the next live sample", async () => {
+        const stamp = await page.locator(".live").textContent();
+        return stamp !== firstStamp && (await cells.nth(1).textContent()) !== firstLength;
+      });
+      expect(await cells.nth(5).textContent()).toContain(GROUP);
+      const points = await row.locator("polyline.in").getAttribute("points");
+      expect(points?.split(" ").length ?? 0).toBeGreaterThanOrEqual(2);
+      await expect(page.locator("header a.ext").getAttribute("href")).resolves.toBe(
+        "http://127.0.0.1:9464/metrics",
+      );
+      await page.waitForTimeout(3_000); // a few more samples for the screenshot's chart
+      await screenshot(page, "overview");
+    } finally {
+      await stopTraffic();
+    }
+    expectCleanPages();
+  });
+
+  it("finds an event by a payload value, says how far it searched, and opens it", async () => {
+    const placed = await shop.order({
+      orderId: "o-needle",
+      customer: { id: "c-needle-42", name: "Ada Lovelace" },
+    });
+    await waitUntil("the order's receipt", () => shop.receipts.includes("o-needle"));
+    const { page } = await open(`/streams/${encodeURIComponent(STREAM)}/events`);
+    await page.selectOption("select[name=mode]", "equals");
+    await page.fill("input[name=path]", "customer.id");
+    await page.fill("input[name=value]", "c-needle-42");
+    await Promise.all([page.waitForURL(/value=c-needle-42/), page.click("button[type=submit]")]);
+    await page.waitForSelector("body[data-ready]");
+    await page.locator(".search-stats").waitFor();
+    const stats = await page.locator(".search-stats").textContent();
+    expect(stats).toMatch(
+      /2 found; searched [\d,]+ entries \(window [\d,]+\) in [\d,]+ ms; reached the start/,
+    );
+    // ORDER_PAID carries the customer on: both events match, newest first.
+    const types = await page.locator(".results tbody tr td:nth-child(2)").allTextContents();
+    expect(types).toEqual(["ORDER_PAID", "ORDER_PLACED"]);
+    await screenshot(page, "search");
+
+    // ORDER_PAID, emitted while handling the order: its headers name the order as its cause.
+    await Promise.all([
+      page.waitForURL(/\/events\/[0-9a-f-]{36}$/),
+      page.locator(".results tbody tr").first().locator("a").click(),
+    ]);
+    await page.waitForSelector("body[data-ready]");
+    await expect(page.locator("main h2").first().textContent()).resolves.toBe("ORDER_PAID");
+    await expect(page.locator("pre.wire").textContent()).resolves.toContain('"o-needle"');
+    await expect(page.locator("pre.json").textContent()).resolves.toContain('"Ada Lovelace"');
+    const cause = page.locator("tr", { hasText: "causation-id" }).locator("a");
+    await expect(cause.textContent()).resolves.toBe(placed.id);
+    await Promise.all([page.waitForURL(new RegExp(`/events/${placed.id}$`)), cause.click()]);
+    await page.waitForSelector("body[data-ready]");
+    await expect(page.locator("main h2").first().textContent()).resolves.toBe("ORDER_PLACED");
+    expectCleanPages();
+  });
+
+  it("follows an event's causation tree from the first event to the last and back", async () => {
+    const placed = await shop.order({
+      orderId: "o-tree",
+      customer: { id: "c-7", name: "Grace Hopper" },
+    });
+    await waitUntil("the order's receipt", () => shop.receipts.includes("o-tree"));
+    const { page } = await open(`/streams/${encodeURIComponent(STREAM)}/events/${placed.id}`);
+    const tree = page.locator("ul.tree");
+    await tree.waitFor();
+    // ORDER_PLACED → ORDER_PAID → RECEIPT_SENT, each nested in its cause.
+    const chain = await tree.locator(".node").allTextContents();
+    expect(chain.map((text) => text.split(" ")[0])).toEqual([
+      "ORDER_PLACED",
+      "ORDER_PAID",
+      "RECEIPT_SENT",
+    ]);
+    await expect(page.locator(".caused-by").textContent()).resolves.toContain("first of its chain");
+    await expect(tree.locator(".node.current").textContent()).resolves.toContain(placed.id);
+    await screenshot(page, "event");
+
+    await Promise.all([
+      page.waitForURL(/\/events\//),
+      tree.locator("a", { hasText: "RECEIPT_SENT" }).click(),
+    ]);
+    await page.waitForSelector("body[data-ready]");
+    await page.locator(".caused-by a").waitFor();
+    await expect(page.locator(".caused-by").textContent()).resolves.toBe("Caused by ORDER_PAID.");
+    await expect(page.locator("ul.tree .node.current").textContent()).resolves.toContain(
+      "RECEIPT_SENT",
+    );
+    await Promise.all([page.waitForURL(/\/events\//), page.locator(".caused-by a").click()]);
+    await page.waitForSelector("body[data-ready]");
+    await expect(page.locator("main section h2").first().textContent()).resolves.toBe("ORDER_PAID");
+    expectCleanPages();
+  });
+
+  it("shows a payload holding <script> and markup as text, running none of it", async () => {
+    const attack =
+      '<script>window.__pwned = "script"</script><img src=x onerror="window.__pwned = \'img\'">';
+    const placed = await shop.order({
+      orderId: "o-markup",
+      customer: { id: "c-<b>bold</b>", name: "<i>Mallory</i>" },
+      note: attack,
+    });
+    await waitUntil("the order's receipt", () => shop.receipts.includes("o-markup"));
+    for (const path of [
+      `/streams/${encodeURIComponent(STREAM)}/events`,
+      `/streams/${encodeURIComponent(STREAM)}/events/${placed.id}`,
+    ]) {
+      const { page } = await open(path);
+      await page.getByText("o-markup").first().waitFor();
+      await page.waitForTimeout(300); // an image's error handler would have run by now
+      expect(
+        await page.evaluate(() => (globalThis as { __pwned?: string }).__pwned),
+      ).toBeUndefined();
+      expect(await page.locator("main script, main img, main b, main i").count()).toBe(0);
+      // JSON escapes the quotes; the markup itself is there, as characters.
+      await expect(page.getByText("<script>window.__pwned = ").first().isVisible()).resolves.toBe(
+        true,
+      );
+      await expect(page.getByText("<i>Mallory</i>").first().isVisible()).resolves.toBe(true);
+      if (path.endsWith(placed.id)) await screenshot(page, "markup-as-text");
+    }
+    expectCleanPages();
+  });
+});

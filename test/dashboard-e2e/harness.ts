@@ -1,0 +1,55 @@
+/**
+ * The dashboard as an operator meets it, for the browser tests: the front end built by
+ * scripts/build-dashboard.mjs (into a temporary directory, so a concurrent `npm run build` does
+ * not matter), served by the real `createDashboard` on a free loopback port, over a
+ * RedisInspector of a private redis-server.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createDashboard, type DashboardOptions } from "../../src/dashboard.js";
+import { RedisInspector } from "../../src/redis.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/** Builds the front end into a new temporary directory; `dispose()` removes it. */
+export function buildAssets(): { dir: string; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), "necrostack-dashboard-assets-"));
+  const build = spawnSync(process.execPath, ["scripts/build-dashboard.mjs", dir], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
+  if (build.status !== 0) throw new Error(`the front end did not build:\n${build.stderr}`);
+  return { dir, dispose: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface RunningDashboard {
+  /** `http://127.0.0.1:<port>`, no trailing slash. */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `createDashboard` over the streams given, on a free loopback port. */
+export async function startDashboard(
+  redisUrl: string,
+  options: Omit<DashboardOptions, "inspector" | "backend"> & { streams: readonly string[] },
+): Promise<RunningDashboard> {
+  const inspector = new RedisInspector({ redisUrl, streams: options.streams });
+  const dashboard = createDashboard({ ...options, inspector });
+  const server = createServer(dashboard.listener);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      await dashboard.close();
+      await inspector.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
