@@ -3,6 +3,13 @@
  * The Redis Streams backend has its own entry point, `necrostack/redis`.
  */
 
+/** A primary and a secondary backend as one: enqueues fail over, consumers read both. */
+export {
+  FailoverBackend,
+  type FailoverHealthDetails,
+  type FailoverMetrics,
+} from "./backends/failover/failover-backend.js";
+export type { FailoverBackendOptions } from "./backends/failover/options.js";
 export { InMemoryBackend, type InMemoryBackendOptions } from "./backends/in-memory.js";
 /** Several backends as one: routing by event type, with exactly-once forwarding between them. */
 export { ForwardTargetError, NoRouteError } from "./backends/routing/errors.js";

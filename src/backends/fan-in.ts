@@ -124,10 +124,16 @@ export class FanIn {
   async close(): Promise<void> {
     this.#closing.abort();
     await Promise.all([...this.#pulls]);
-    for (const event of this.#parked.splice(0)) {
-      const origin = this.#origins.get(event);
-      if (origin?.handBack !== undefined) origin.handBack(event);
-      else origin?.release?.(event, { reason: "Not handled: the consumer closed" }).catch(() => {});
-    }
+    for (const event of this.#parked.splice(0)) this.handBack(event);
+  }
+
+  /**
+   * Gives `event` back to the backend it came from, to be delivered again as if never pulled:
+   * its `handBack`, else its `release` (whose failure leaves the event to its redelivery).
+   */
+  handBack(event: Event): void {
+    const origin = this.originOf(event);
+    if (origin?.handBack !== undefined) origin.handBack(event);
+    else origin?.release?.(event, { reason: "Not handled: handed back" }).catch(() => {});
   }
 }

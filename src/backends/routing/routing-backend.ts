@@ -27,8 +27,9 @@ import type {
 } from "../../core/backend.js";
 import { BackendClosedError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
-import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
+import { type Logger, resolveLogger } from "../../core/logging.js";
 import { FanIn } from "../fan-in.js";
+import { healthOf } from "../health-of.js";
 import { NoRouteError } from "./errors.js";
 import { Forwarder, type ForwardMetrics } from "./forwarder.js";
 import {
@@ -201,14 +202,7 @@ export class RoutingBackend implements Backend, AsyncDisposable {
   }
 
   handBack(event: Event): void {
-    const origin = this.#fanIn.originOf(event);
-    if (origin === undefined) return;
-    if (origin.handBack !== undefined) origin.handBack(event);
-    else {
-      origin.release?.(event, { reason: "Not handled: handed back" }).catch((error: unknown) => {
-        this.#log.warn({ event_id: event.id, error: errorField(error) }, "Hand-back failed");
-      });
-    }
+    this.#fanIn.handBack(event);
   }
 
   async nack(event: Event, reason?: string): Promise<void> {
@@ -266,14 +260,5 @@ export class RoutingBackend implements Backend, AsyncDisposable {
     await this.#fanIn.close();
     await this.#forwarder.settled();
     await Promise.all(this.backends.map((backend) => backend.close?.()));
-  }
-}
-
-async function healthOf(backend: Backend): Promise<BackendHealth> {
-  if (backend.health === undefined) return { healthy: true, latencyMs: 0, details: {} };
-  try {
-    return await backend.health();
-  } catch (error) {
-    return { healthy: false, latencyMs: 0, details: { error: errorField(error) } };
   }
 }
