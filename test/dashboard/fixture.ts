@@ -14,11 +14,11 @@ export const STREAM = "shop";
 export const DLQ = "shop:dlq";
 /** Orders placed; those at FLAKY indexes fail while payments are down. */
 export const ORDERS = 12;
-export const FLAKY = [3, 7] as const;
+export const FLAKY = [3, 7, 9] as const;
 export const SCRIPT_PAYLOAD = "<script>alert('pwned')</script>";
 
-/** Switch for the failing payment organ. */
-export const payments = { down: true };
+/** Switch for the failing payment organ, and the attempts it saw per order. */
+export const payments = { down: true, attempts: new Map<number, number[]>() };
 
 export function shopOrgans() {
   return [
@@ -41,7 +41,9 @@ export function shopOrgans() {
     organ(
       "payments",
       ["PAYMENT_REQUESTED"],
-      (event: Event<"PAYMENT_REQUESTED", { order: number; flaky: boolean }>, _ctx) => {
+      (event: Event<"PAYMENT_REQUESTED", { order: number; flaky: boolean }>, ctx) => {
+        const seen = payments.attempts.get(event.payload.order) ?? [];
+        payments.attempts.set(event.payload.order, [...seen, ctx.attempt]);
         if (event.payload.flaky && payments.down)
           throw new Error(`payment gateway down for order ${event.payload.order}`);
         return [new Event("ORDER_CONFIRMED", { order: event.payload.order })];

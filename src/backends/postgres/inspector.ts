@@ -33,6 +33,7 @@ import {
   type StreamInspector,
   type StreamList,
 } from "../../core/inspect/inspector.js";
+import { readCount, scanPage } from "../../core/inspect/scan-page.js";
 import { maskUrl } from "../../utils/redact.js";
 import { type PgPoolLike, quoteIdentifier } from "./client.js";
 import { PostgresOperationError } from "./errors.js";
@@ -182,7 +183,7 @@ export class PostgresInspector implements StreamInspector {
   async scan(stream: string, options: ScanOptions): Promise<ScanPage<StoredEntry>> {
     const rows = await this.#query("stream read", this.#sql(stream).scan, scanArgs(options), []);
     const entries = rows.map(storedEntry);
-    return { entries, next: nextCursor(entries, options.count) };
+    return scanPage(entries, options.count);
   }
 
   async scanDeadLetters(stream: string, options: ScanOptions): Promise<ScanPage<StoredDeadLetter>> {
@@ -193,7 +194,7 @@ export class PostgresInspector implements StreamInspector {
       [],
     );
     const entries = rows.map(storedDeadLetter);
-    return { entries, next: nextCursor(entries, options.count) };
+    return scanPage(entries, options.count);
   }
 
   async requeueDeadLetters(stream: string, entryIds: readonly string[]): Promise<RequeueResult> {
@@ -345,7 +346,7 @@ function scanArgs(options: ScanOptions): unknown[] {
     throw new InspectQueryError("cursor", "a PostgreSQL row seq such as 42", before);
   }
   const time = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
-  return [before ?? null, time(sinceMs), time(untilMs), count];
+  return [before ?? null, time(sinceMs), time(untilMs), readCount(count)];
 }
 
 function repairSeqs(entryIds: readonly string[]): string[] {
@@ -362,10 +363,6 @@ function repairSeqs(entryIds: readonly string[]): string[] {
     }
   }
   return [...new Set(entryIds)];
-}
-
-function nextCursor(entries: readonly StoredEntry[], count: number): string | null {
-  return entries.length === count ? (entries[entries.length - 1] as StoredEntry).entryId : null;
 }
 
 function storedEntry(row: Row): StoredEntry {

@@ -11,8 +11,8 @@ import {
   MAX_SCAN_COUNT,
   type PendingInfo,
   type ScanOptions,
-  type StoredEntry,
 } from "../../core/inspect/inspector.js";
+import { readCount } from "../../core/inspect/scan-page.js";
 import type { LuaScript } from "./client.js";
 import { countOf, fieldsOf, rawEntries, storedEntry } from "./inspector-replies.js";
 
@@ -39,11 +39,7 @@ export function rangeArgs(key: string, options: ScanOptions): (string | number)[
     if (untilMs === undefined || beforeMs <= untilMs) end = `(${before}`;
   }
   const start = sinceMs === undefined ? "-" : String(Math.max(0, Math.ceil(sinceMs)));
-  return [key, end, start, "COUNT", count];
-}
-
-export function nextCursor(entries: readonly StoredEntry[], count: number): string | null {
-  return entries.length === count ? (entries[entries.length - 1] as StoredEntry).entryId : null;
+  return [key, end, start, "COUNT", readCount(count)];
 }
 
 /** XINFO STREAM as a map; empty for a stream that does not exist. */

@@ -28,6 +28,7 @@ import {
   type StreamInspector,
   type StreamList,
 } from "../../core/inspect/inspector.js";
+import { scanPage } from "../../core/inspect/scan-page.js";
 import { backoff } from "../../utils/backoff.js";
 import { inspectUrl, maskUrl } from "../../utils/redact.js";
 import { IoredisMissingError, RedisOperationError } from "./errors.js";
@@ -36,7 +37,6 @@ import {
   describeGroup,
   groupReplies,
   groupSummary,
-  nextCursor,
   rangeArgs,
   runScript,
   streamFields,
@@ -227,7 +227,7 @@ export class RedisInspector implements StreamInspector {
       const entries = rawEntries(await redis.call("XREVRANGE", args)).map((e) =>
         storedEntry(e.id, e.fields),
       );
-      return { entries, next: nextCursor(entries, options.count) };
+      return scanPage(entries, options.count);
     });
   }
 
@@ -238,7 +238,7 @@ export class RedisInspector implements StreamInspector {
       const entries = rawEntries(await redis.call("XREVRANGE", args)).map((e) =>
         storedDeadLetter(e.id, e.fields),
       );
-      return { entries, next: nextCursor(entries, options.count) };
+      return scanPage(entries, options.count);
     });
   }
 

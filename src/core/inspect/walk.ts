@@ -42,10 +42,14 @@ export async function walk<T extends StoredEntry>(
   while (scanned < options.window) {
     const count = Math.min(pageSize, options.window - scanned);
     const page = await scan({ before, count, sinceMs: options.sinceMs, untilMs: options.untilMs });
-    for (const entry of page.entries) {
+    const last = page.entries.length - 1;
+    for (const [i, entry] of page.entries.entries()) {
       scanned++;
       before = entry.entryId;
-      if (visit(entry)) return { scanned, next: entry.entryId, complete: false };
+      if (!visit(entry)) continue;
+      // Stopped on the stream's oldest entry: nothing is left to continue with.
+      if (i === last && page.next === null) return { scanned, next: null, complete: true };
+      return { scanned, next: entry.entryId, complete: false };
     }
     if (page.next === null || page.entries.length === 0) {
       return { scanned, next: null, complete: true };

@@ -35,7 +35,9 @@ export function dashboardApp(ctx: DashboardContext): Hono {
 
   app.use("*", async (c, next) => {
     const allowed = options.allowedHosts;
-    if (allowed !== undefined && !allowed.includes(hostName(c.req.header("host")))) {
+    // A Request built in process has no Host header: its URL's host stands for it.
+    const host = c.req.header("host") ?? new URL(c.req.url).host;
+    if (allowed !== undefined && !allowed.includes(hostName(host))) {
       throw new HttpError(
         403,
         "forbidden-host",
