@@ -27,6 +27,11 @@ export class HeldRows {
     return this.#held.size;
   }
 
+  /** How many claimed events wait to be handed out. */
+  get ready(): number {
+    return this.#batch.length - this.#head;
+  }
+
   /** Adds a claimed row to the batch. */
   add(event: Event, delivery: Delivery): void {
     this.#held.set(event, delivery);

@@ -96,6 +96,8 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   /** The quoted table names and the NOTIFY channel. */
   readonly tables: StreamTables;
   readonly #options: ResolvedPostgresBackendOptions;
+  /** Events left in the batch when the next claim starts ahead of the pulls. */
+  readonly #lowWater: number;
   readonly #sql: Statements;
   readonly #log: Logger;
   readonly #held = new HeldRows();
@@ -113,6 +115,8 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   #renewal: ReturnType<typeof setInterval> | undefined;
   /** The claim under way, shared by concurrent pulls. */
   #claiming: Promise<number> | undefined;
+  /** Whether the last claim got every row it asked for: more are likely waiting. */
+  #claimedFull = false;
   #claimFailures = 0;
   #claimBackoffUntil = 0;
   #emptyPolls = 0;
@@ -127,6 +131,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     this.stream = this.#options.stream;
     this.consumerName = this.#options.consumerName;
     this.maxRetries = this.#options.maxRetries;
+    this.#lowWater = Math.floor(this.#options.batchSize / 4);
     this.tables = streamTables(this.schema, this.stream);
     this.#sql = statements(this.tables, { archive: this.#options.retentionMs > 0 });
     this.#settles = new SettleBatch(this.#sql.settle, this.consumerName, this.tables.channel);
@@ -200,14 +205,14 @@ export class PostgresBackend implements Backend, AsyncDisposable {
    * the next pull.
    */
   async pull(timeoutMs = 1_000, signal?: AbortSignal): Promise<Event | null> {
-    const ready = this.#held.take();
+    const ready = this.#handOut();
     if (ready !== undefined) return ready;
     if (this.#closed || signal?.aborted) return null;
     await this.#connectAndMigrate();
     const deadline = Date.now() + Math.max(0, timeoutMs);
     let answered = false;
     for (;;) {
-      const event = this.#held.take();
+      const event = this.#handOut();
       if (event !== undefined) return event;
       if (this.#closed || signal?.aborted) return null;
       const now = Date.now();
@@ -238,7 +243,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
    * more). Counted as pulled, like one `pull` hands out.
    */
   take(): Event | undefined {
-    return this.#held.take();
+    return this.#handOut();
   }
 
   /**
@@ -474,6 +479,30 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   // ---------------------------------------------------------------------------------------------
   // Claiming
 
+  /**
+   * The next event of the batch. Once the batch runs low while the last claim came back full
+   * (rows are likely waiting), the next claim starts now, so its round trip overlaps the
+   * handling of the events still in the batch instead of following it (a read ahead).
+   */
+  #handOut(): Event | undefined {
+    const event = this.#held.take();
+    if (
+      event !== undefined &&
+      this.#claimedFull &&
+      this.#claiming === undefined &&
+      this.#held.ready <= this.#lowWater &&
+      this.#held.size < this.#options.batchSize &&
+      !this.#closed &&
+      Date.now() >= this.#claimBackoffUntil
+    ) {
+      this.#claim().catch((error: unknown) =>
+        // The next pull claims again, after the backoff, and reports a failure that lasts.
+        this.#log.debug({ error: errorField(error) }, "A claim ahead failed"),
+      );
+    }
+    return event;
+  }
+
   /** Claims up to the free slots, shared by concurrent pulls. Resolves how many events it added. */
   #claim(): Promise<number> {
     this.#claiming ??= this.#track(this.#claimNow()).finally(() => {
@@ -502,6 +531,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
       );
     }
     this.#claimFailures = 0;
+    this.#claimedFull = rows.length === free;
     const { events, doomed, reasons, invalid } = sortClaimed(rows, this.maxRetries);
     for (const { seq, reason } of invalid) {
       this.#log.warn(
