@@ -5,6 +5,7 @@
  */
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { Event } from "../../src/index.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";
 import { waitUntil } from "../helpers/wait.js";
 import {
@@ -18,6 +19,8 @@ import { buildAssets, type RunningDashboard, startDashboard } from "./harness.js
 import { GROUP, type Shop, startShop } from "./shop.js";
 
 const STREAM = "shop:orders";
+/** A stream nobody works on any more: its only consumer read entries and went away. */
+const REFUNDS = "shop:refunds";
 
 describeBrowser("Dashboard in a browser (read-only)", () => {
   const redis = usePrivateRedis();
@@ -31,9 +34,10 @@ describeBrowser("Dashboard in a browser (read-only)", () => {
     assets = buildAssets();
     shop = startShop(redis.server.url, STREAM);
     dashboard = await startDashboard(redis.server.url, {
-      streams: [STREAM],
+      streams: [STREAM, REFUNDS],
       assetsDir: assets.dir,
       endpoints: { metrics: "http://127.0.0.1:9464/metrics" },
+      staleMs: 2_000,
     });
     browser = await launchChromium();
   });
@@ -86,11 +90,40 @@ describeBrowser("Dashboard in a browser (read-only)", () => {
       await expect(page.locator("header a.ext").getAttribute("href")).resolves.toBe(
         "http://127.0.0.1:9464/metrics",
       );
-      await page.waitForTimeout(3_000); // a few more samples for the screenshot's chart
+      // A burst, then calm again: the chart's lines rise and fall.
+      const stopBurst = shop.traffic(15);
+      await page.waitForTimeout(4_000);
+      await stopBurst();
+      await page.waitForTimeout(4_000);
       await screenshot(page, "overview");
     } finally {
       await stopTraffic();
     }
+    expectCleanPages();
+  });
+
+  it("flags a consumer that holds pending entries and has not been seen for long", async () => {
+    const raw = redis.redis;
+    await raw.xgroup("CREATE", REFUNDS, GROUP, "$", "MKSTREAM");
+    const refunds: string[] = [];
+    for (let i = 1; i <= 3; i++) {
+      const refund = new Event("REFUND_REQUESTED", { orderId: `o-${i}`, amount: 10 * i });
+      await raw.xadd(REFUNDS, "*", "event", JSON.stringify(refund.toJSON()));
+      refunds.push(refund.id);
+    }
+    await raw.xreadgroup("GROUP", GROUP, "worker-gone", "COUNT", 3, "STREAMS", REFUNDS, ">");
+    const { page } = await open(`/streams/${encodeURIComponent(REFUNDS)}`);
+    const consumer = page.locator("table.consumers tbody tr", { hasText: "worker-gone" });
+    await consumer.waitFor();
+    await expect(consumer.locator("td").nth(1).textContent()).resolves.toBe("3");
+    // Redrawn every 2 s: the flag comes once it is idle past the dashboard's staleMs (2 s).
+    await consumer.locator(".badge.bad").waitFor({ timeout: 10_000 });
+    await expect(page.locator(".flag-note").textContent()).resolves.toContain("1 consumer holds");
+    // The oldest pending entries, oldest first, each linked to its event.
+    const oldest = page.locator("table.pending tbody tr");
+    await expect(oldest.locator("td:nth-child(2) a").allTextContents()).resolves.toEqual(refunds);
+    await expect(oldest.first().locator("td").nth(2).textContent()).resolves.toBe("worker-gone");
+    await screenshot(page, "stream");
     expectCleanPages();
   });
 

@@ -162,7 +162,7 @@ function render(
           event === null
             ? h("span", {
                 className: "mono muted",
-                text: `${item.invalid ?? "invalid"}: ${previewJson(item.raw ?? "", 80)}`,
+                text: previewJson(item.raw ?? "", 80),
               })
             : h("a", {
                 className: "mono",

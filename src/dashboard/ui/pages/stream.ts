@@ -88,38 +88,49 @@ function groupSection(stream: string, group: Group): HTMLElement {
         text: `${flagged} consumer${flagged === 1 ? "" : "s"} hold${flagged === 1 ? "s" : ""} pending entries and ha${flagged === 1 ? "s" : "ve"} not been seen for long: stuck or gone?`,
       }),
     h("h3", { text: "Consumers" }),
-    table(
-      ["consumer", "pending", "idle", "last seen (UTC)", ""],
-      group.consumers,
-      (c) => [
-        h("td", { className: c.flagged ? "flagged" : "", text: c.name }),
-        h("td", { className: "num", text: formatCount(c.pending) }),
-        h("td", { className: "num", text: formatDuration(c.idleMs) }),
-        c.idleMs === null ? "–" : formatTime(new Date(now - c.idleMs).toISOString()),
-        c.flagged ? h("span", { className: "badge bad", text: "not seen, holds pending" }) : "",
-      ],
-      "no consumers",
+    classed(
+      "consumers",
+      table(
+        ["consumer", "pending", "idle", "last seen (UTC)", ""],
+        group.consumers,
+        (c) => [
+          h("td", { className: c.flagged ? "flagged" : "", text: c.name }),
+          h("td", { className: "num", text: formatCount(c.pending) }),
+          h("td", { className: "num", text: formatDuration(c.idleMs) }),
+          c.idleMs === null ? "–" : formatTime(new Date(now - c.idleMs).toISOString()),
+          c.flagged ? h("span", { className: "badge bad", text: "not seen, holds pending" }) : "",
+        ],
+        "no consumers",
+      ),
     ),
     h("h3", { text: "Oldest pending entries" }),
-    table(
-      ["entry", "event", "consumer", "deliveries", "idle"],
-      group.oldestPending,
-      (p) => [
-        h("code", { text: p.entryId }),
-        p.eventId === undefined
-          ? "–"
-          : h("a", {
-              href: streamPage(stream, `/events/${encodeURIComponent(p.eventId)}`),
-              text: p.eventId,
-            }),
-        p.consumer,
-        h("td", {
-          className: p.deliveries > 1 ? "num warn" : "num",
-          text: formatCount(p.deliveries),
-        }),
-        h("td", { className: "num", text: formatDuration(p.idleMs) }),
-      ],
-      "nothing pending",
+    classed(
+      "pending",
+      table(
+        ["entry", "event", "consumer", "deliveries", "idle"],
+        group.oldestPending,
+        (p) => [
+          h("code", { text: p.entryId }),
+          p.eventId === undefined
+            ? "–"
+            : h("a", {
+                href: streamPage(stream, `/events/${encodeURIComponent(p.eventId)}`),
+                text: p.eventId,
+              }),
+          p.consumer,
+          h("td", {
+            className: p.deliveries > 1 ? "num warn" : "num",
+            text: formatCount(p.deliveries),
+          }),
+          h("td", { className: "num", text: formatDuration(p.idleMs) }),
+        ],
+        "nothing pending",
+      ),
     ),
   );
+}
+
+function classed<E extends HTMLElement>(className: string, element: E): E {
+  element.className = className;
+  return element;
 }

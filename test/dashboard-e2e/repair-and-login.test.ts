@@ -1,0 +1,126 @@
+/**
+ * The dashboard's writes and its login in a real browser, over a shop running on a private
+ * redis-server: a dead letter requeued from the page is handled by the worker; a dashboard with
+ * a token refuses anyone without it and lets in whoever logs in with it.
+ */
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { usePrivateRedis } from "../helpers/private-redis.js";
+import { waitUntil } from "../helpers/wait.js";
+import { describeBrowser, launchChromium, openPage, screenshot } from "./browser.js";
+import { buildAssets, type RunningDashboard, startDashboard } from "./harness.js";
+import { type Shop, startShop } from "./shop.js";
+
+const STREAM = "shop:orders";
+const DLQ = `${STREAM}:dlq`;
+const TOKEN = "correct-horse-battery-staple";
+
+describeBrowser("Dashboard in a browser (writes and login)", () => {
+  const redis = usePrivateRedis();
+  let assets: ReturnType<typeof buildAssets>;
+  let shop: Shop;
+  let writable: RunningDashboard;
+  let guarded: RunningDashboard;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    assets = buildAssets();
+    shop = startShop(redis.server.url, STREAM);
+    writable = await startDashboard(redis.server.url, {
+      streams: [STREAM],
+      assetsDir: assets.dir,
+      allowWrites: true,
+    });
+    guarded = await startDashboard(redis.server.url, {
+      streams: [STREAM],
+      assetsDir: assets.dir,
+      token: TOKEN,
+    });
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await guarded?.close();
+    await writable?.close();
+    await shop?.close();
+    assets?.dispose();
+  });
+
+  it("requeues a selected dead letter, and the worker handles it", async () => {
+    shop.gatewayUp = false;
+    const declined = await shop.order({
+      orderId: "o-declined",
+      customer: { id: "c-3", name: "Declined Dan" },
+      card: "declined",
+    });
+    // An entry that is no event at all: the worker dead-letters it as invalid.
+    await redis.redis.xadd(STREAM, "*", "event", "{not json");
+    await waitUntil("two dead letters", async () => (await redis.redis.xlen(DLQ)) === 2);
+
+    const { page, errors, foreignRequests } = await openPage(browser, writable.url);
+    await page.goto(`${writable.url}/streams/${encodeURIComponent(STREAM)}/dead-letters`);
+    await page.waitForSelector("body[data-ready]");
+    const row = page.locator("tr[data-entry-id]", { hasText: declined.id });
+    await expect(row.locator(".reason").textContent()).resolves.toContain("card gateway declined");
+    await expect(page.locator("section.reason-group").count()).resolves.toBe(2);
+    const requeue = page.locator("button.primary");
+    await expect(requeue.isDisabled()).resolves.toBe(true);
+    await row.locator("input[type=checkbox]").check();
+    await expect(requeue.textContent()).resolves.toBe("Requeue selected (1)");
+    await screenshot(page, "dead-letters");
+
+    shop.gatewayUp = true;
+    await requeue.click();
+    await page.getByText("Requeued 1.").waitFor();
+    await waitUntil("the requeued order's receipt", () => shop.receipts.includes("o-declined"));
+    await expect(redis.redis.xlen(DLQ)).resolves.toBe(1);
+    // The page reloaded its list: the requeued one is gone, the invalid entry stays.
+    await expect(page.locator("tr[data-entry-id]").count()).resolves.toBe(1);
+    await expect(row.count()).resolves.toBe(0);
+
+    // Back in the stream, carrying the dead letter's entry id.
+    await page.goto(`${writable.url}/streams/${encodeURIComponent(STREAM)}/events/${declined.id}`);
+    await page.waitForSelector("body[data-ready]");
+    await expect(page.locator("tr", { hasText: "requeued-from" }).count()).resolves.toBe(1);
+    expect(errors).toEqual([]);
+    expect(foreignRequests).toEqual([]);
+  });
+
+  it("refuses a request without the token and lets in whoever logs in with it", async () => {
+    const api = await fetch(`${guarded.url}/api/overview`);
+    expect(api.status).toBe(401);
+    expect(((await api.json()) as { error: { code: string } }).error.code).toBe("unauthorized");
+
+    const { page } = await openPage(browser, guarded.url);
+    await page.goto(`${guarded.url}/streams/${encodeURIComponent(STREAM)}`);
+    await page.waitForURL(/\/login/);
+    await page.waitForSelector("body[data-ready]");
+    expect(await page.locator("main").textContent()).not.toContain(STREAM);
+
+    await page.fill("input[name=token]", "not-the-token");
+    await Promise.all([page.waitForURL(/error=1/), page.click("button[type=submit]")]);
+    await page.waitForSelector("body[data-ready]");
+    await page.getByRole("alert").waitFor();
+    await screenshot(page, "login");
+
+    await page.fill("input[name=token]", TOKEN);
+    await Promise.all([
+      page.waitForURL(`${guarded.url}/streams/${encodeURIComponent(STREAM)}`),
+      page.click("button[type=submit]"),
+    ]);
+    await page.waitForSelector("body[data-ready]");
+    await page.locator("section.group").first().waitFor();
+    await expect(page.locator("section.group h2").first().textContent()).resolves.toBe(
+      "Group shop",
+    );
+    // The cookie is HttpOnly: the page cannot read it, yet its API calls carry it.
+    expect(
+      await page.evaluate(
+        () => (globalThis as unknown as { document: { cookie: string } }).document.cookie,
+      ),
+    ).toBe("");
+    const session = await page.evaluate(async () => (await fetch("/api/session")).status);
+    expect(session).toBe(200);
+  });
+});
