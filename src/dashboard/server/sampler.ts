@@ -58,15 +58,17 @@ export class RateSampler {
   #latest: LiveMessage | undefined;
   #stopped = false;
 
+  /** Samples `streams()` every `intervalMs`, keeping `keepMs` of samples per stream. */
   constructor(
     inspector: StreamInspector,
     streams: () => Promise<readonly string[]>,
     intervalMs: number,
+    keepMs = KEEP_MS,
   ) {
     this.#inspector = inspector;
     this.#streams = streams;
     this.#intervalMs = intervalMs;
-    this.#capacity = Math.max(2, Math.ceil(KEEP_MS / intervalMs));
+    this.#capacity = Math.max(2, Math.ceil(keepMs / intervalMs));
   }
 
   /** Starts sampling (idempotent); the first sample is taken at once. */
