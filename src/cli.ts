@@ -46,6 +46,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "serve a web dashboard of streams, groups, pending, dead letters and events",
     load: async () => (await import("./cli/dashboard.js")).runDashboard,
   },
+  bridge: {
+    summary: "forward the events of a stream to another backend, each exactly once",
+    load: async () => (await import("./cli/bridge.js")).runBridge,
+  },
 };
 
 /** Error codes meaning "called wrongly": printed with a pointer to --help, exit code 2. */

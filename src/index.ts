@@ -12,6 +12,7 @@ export {
 export type { FailoverBackendOptions } from "./backends/failover/options.js";
 export { InMemoryBackend, type InMemoryBackendOptions } from "./backends/in-memory.js";
 /** Several backends as one: routing by event type, with exactly-once forwarding between them. */
+export { Bridge, type BridgeMetrics, type BridgeOptions } from "./backends/routing/bridge.js";
 export { ForwardTargetError, NoRouteError } from "./backends/routing/errors.js";
 export type { ForwardMetrics } from "./backends/routing/forwarder.js";
 export type { Route, RoutingBackendOptions } from "./backends/routing/options.js";
