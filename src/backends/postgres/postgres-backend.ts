@@ -24,7 +24,7 @@ import { withDeadline } from "../../utils/timing.js";
 import { ArchivePruner } from "./archive-pruner.js";
 import { sortClaimed } from "./claimed-rows.js";
 import type { PgQueryable, SqlClient } from "./client.js";
-import { PostgresOperationError, PostgresSchemaError } from "./errors.js";
+import { PostgresOperationError } from "./errors.js";
 import { type Delivery, HeldRows } from "./held-rows.js";
 import { Notifications } from "./notifications.js";
 import {
@@ -32,17 +32,11 @@ import {
   type ResolvedPostgresBackendOptions,
   resolvePostgresBackendOptions,
 } from "./options.js";
-import { PgSqlClient } from "./pg-client.js";
 import { RowMoves } from "./row-moves.js";
-import {
-  migrate,
-  SCHEMA_VERSION,
-  type StreamTables,
-  schemaVersion,
-  streamTables,
-} from "./schema.js";
+import { type StreamTables, streamTables } from "./schema.js";
 import { SettleBatch } from "./settle-batch.js";
 import { type ClaimedRow, eventColumns, type Statements, statements } from "./sql.js";
+import { StreamConnection } from "./stream-connection.js";
 import { Wakeup } from "./wakeup.js";
 
 /** Options of {@link PostgresBackend.enqueue} and {@link PostgresBackend.enqueueMany}. */
@@ -107,9 +101,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   readonly #moves: RowMoves;
   /** Deletes archived rows past `retentionMs`; none without a retention. */
   readonly #pruner: ArchivePruner | undefined;
-  #client: Promise<SqlClient> | undefined;
-  /** The migration, then the first LISTEN: done once, shared by every caller. */
-  #ready: Promise<SqlClient> | undefined;
+  readonly #connection: StreamConnection;
   #notifications: Notifications | undefined;
   #firstListen: Promise<void> | undefined;
   #renewal: ReturnType<typeof setInterval> | undefined;
@@ -137,6 +129,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     this.#settles = new SettleBatch(this.#sql.settle, this.consumerName, this.tables.channel);
     this.#moves = new RowMoves(this.#sql, this.consumerName, this.tables.channel);
     this.#log = resolveLogger(this.#options.logger, "necrostack.postgres");
+    this.#connection = new StreamConnection(this.#options, this.tables, this.#log);
     if (this.#options.retentionMs > 0) {
       this.#pruner = new ArchivePruner(this.#sql.prune, this.#options.retentionMs, (error) =>
         this.#log.warn(
@@ -173,7 +166,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     }
     if (this.#closed) throw new BackendClosedError("enqueue");
     if (events.length === 0) return;
-    const client = await this.#connect();
+    const client = await this.#connection.ready();
     const insert = async (run: (text: string, values: unknown[]) => Promise<unknown>) => {
       for (let from = 0; from < events.length; from += INSERT_CHUNK) {
         const c = eventColumns(events, from, Math.min(events.length, from + INSERT_CHUNK));
@@ -253,7 +246,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   async ack(event: Event): Promise<void> {
     const delivery = this.#settle(event);
     if (delivery === undefined) return;
-    const client = await this.#connect();
+    const client = await this.#connection.ready();
     try {
       await this.#track(this.#settles.settle(client, delivery, undefined));
     } catch (error) {
@@ -275,7 +268,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
       await this.enqueueMany(emitted);
       return;
     }
-    const client = await this.#connect();
+    const client = await this.#connection.ready();
     let owned: boolean;
     try {
       owned = await this.#track(this.#settles.settle(client, delivery, eventColumns(emitted)));
@@ -329,7 +322,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
    */
   handBack(event: Event): void {
     const delivery = this.#settle(event);
-    if (delivery === undefined || this.#client === undefined) return;
+    if (delivery === undefined || !this.#connection.opened) return;
     this.#giveBack([delivery], 1, 0, "hand-back").catch((error: unknown) =>
       this.#log.warn(
         { error: errorField(error) },
@@ -358,7 +351,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     };
     try {
       if (this.#closed) throw new BackendClosedError("check health");
-      const client = await this.#connect();
+      const client = await this.#connection.ready();
       await client.query("SELECT 1");
       return { healthy: true, latencyMs: performance.now() - started, details: base };
     } catch (error) {
@@ -387,61 +380,12 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   // ---------------------------------------------------------------------------------------------
   // Connection, schema, background work
 
-  #connect(): Promise<SqlClient> {
-    if (this.#closed) return Promise.reject(new BackendClosedError("use PostgreSQL"));
-    this.#client ??= PgSqlClient.create({
-      url: this.#options.url,
-      pool: this.#options.pool,
-      poolSize: this.#options.poolSize,
-      applicationName: `necrostack:${this.consumerName}`.slice(0, 63),
-      idleError: (error) =>
-        this.#log.debug({ error: errorField(error) }, "An idle PostgreSQL connection failed"),
-    }).catch((error: unknown) => {
-      this.#client = undefined;
-      throw error;
-    });
-    return this.#client.then((client) => this.#migrated(client));
-  }
-
-  /**
-   * The client once the stream's tables exist; the migration (or with `migrate: false`, the
-   * check of the schema version) runs once per backend.
-   */
-  #migrated(client: SqlClient): Promise<SqlClient> {
-    this.#ready ??= this.#migrate(client).then(
-      (applied) => {
-        if (applied.length > 0) {
-          this.#log.info(
-            { schema: this.schema, stream: this.stream, versions: applied },
-            `Created the tables of stream ${this.schema}.${this.stream} (schema version ${applied.join(", ")})`,
-          );
-        }
-        return client;
-      },
-      (error: unknown) => {
-        this.#ready = undefined;
-        if (error instanceof PostgresSchemaError) throw error;
-        throw new PostgresOperationError("schema creation", this.#options.target, error);
-      },
-    );
-    return this.#ready;
-  }
-
-  async #migrate(client: SqlClient): Promise<number[]> {
-    if (this.#options.migrate) return migrate(client, this.tables);
-    const found = await schemaVersion(client, this.tables);
-    if (found < SCHEMA_VERSION) {
-      throw new PostgresSchemaError(this.schema, this.stream, found, SCHEMA_VERSION);
-    }
-    return [];
-  }
-
   /**
    * The first pull also starts listening and the lease renewal; every pull waits for the first
    * LISTEN attempt (made once; later ones are the listener's own reconnections).
    */
   async #connectAndMigrate(): Promise<void> {
-    const client = await this.#connect();
+    const client = await this.#connection.ready();
     if (this.#notifications === undefined && !this.#closed) {
       this.#notifications = new Notifications(
         client,
@@ -512,7 +456,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   }
 
   async #claimNow(): Promise<number> {
-    const client = await this.#connect();
+    const client = await this.#connection.ready();
     const free = this.#options.batchSize - this.#held.size;
     let rows: ClaimedRow[];
     try {
@@ -564,7 +508,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
           this.#emptyPolls,
         );
     try {
-      const client = await this.#connect();
+      const client = await this.#connection.ready();
       const [row] = await client.query<{ due_ms: number | null }>(this.#sql.nextDue);
       const due = row?.due_ms;
       // A few ms late rather than early: now() on the server and this timer are not one clock.
@@ -587,7 +531,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   }
 
   async #deadLetter(deliveries: readonly Delivery[], reasons: readonly string[]): Promise<void> {
-    const client = await this.#connect();
+    const client = await this.#connection.ready();
     try {
       await this.#track(this.#moves.deadLetter(client.query, deliveries, reasons));
     } catch (error) {
@@ -602,7 +546,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     delayMs: number,
     what: string,
   ): Promise<void> {
-    const client = await this.#connect();
+    const client = await this.#connection.ready();
     try {
       await this.#track(this.#moves.release(client.query, deliveries, back, delayMs));
     } catch (error) {
@@ -628,7 +572,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     clearInterval(this.#renewal);
     this.#wakeup.wake();
     await this.#pruner?.stop();
-    const client = await this.#client?.catch(() => undefined);
+    const client = await this.#connection.closing();
     await this.#notifications?.stop();
     if (client === undefined) return;
     const failure = await withDeadline(
@@ -656,7 +600,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   async #leave(): Promise<void> {
     await Promise.allSettled(Array.from(this.#inFlight));
     const { untaken, unsettled } = this.#held.drain();
-    const client = await this.#ready;
+    const client = await this.#connection.readyBefore();
     if (client === undefined) return;
     // Straight on the client: #giveBack goes through #connect, which refuses once closed.
     await this.#moves.release(client.query, untaken, 1, 0);
