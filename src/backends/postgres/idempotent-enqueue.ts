@@ -1,0 +1,94 @@
+/**
+ * The idempotent enqueue of a PostgreSQL stream (`PostgresBackend.enqueueOnce`): the ids added
+ * this way are kept in the table `<stream>_once`, and one statement inserts the id (`ON
+ * CONFLICT DO NOTHING`) and, only if it was new, the event, so a copy forwarded again after a
+ * crash, or by two forwarders at once (the second waits for the first's transaction), is added
+ * once. The table keeps about the latest {@link ONCE_WINDOW_IDS} ids: every
+ * {@link TRIM_EVERY} adds, a process deletes those older than that.
+ *
+ * The table is created on first use, under the same per-schema advisory lock as the stream's
+ * migrations, so backends starting together do not race on it.
+ */
+import { type Event, headersJson } from "../../core/event.js";
+import { isoTimestamp } from "../../core/timestamp.js";
+import { quoteIdentifier, type SqlClient } from "./client.js";
+import type { StreamTables } from "./schema.js";
+
+/** How many ids `<stream>_once` keeps, as Redis's `<stream>:once` does. */
+export const ONCE_WINDOW_IDS = 100_000;
+/** Adds by one process between two trims of the window. */
+const TRIM_EVERY = 1_000;
+
+/** The quoted name of the table of ids `enqueueOnce` added to the stream. */
+export function onceTable(tables: StreamTables): string {
+  return `${quoteIdentifier(tables.schema)}.${quoteIdentifier(`${tables.stream}_once`)}`;
+}
+
+export class IdempotentEnqueue {
+  readonly #tables: StreamTables;
+  readonly #once: string;
+  readonly #insert: string;
+  #ready: Promise<void> | undefined;
+  #sinceTrim = 0;
+
+  constructor(tables: StreamTables) {
+    this.#tables = tables;
+    this.#once = onceTable(tables);
+    this.#insert = `WITH once AS (
+        INSERT INTO ${this.#once} (id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING id
+      ), added AS (
+        INSERT INTO ${tables.events} (id, "timestamp", event_type, payload, headers)
+        SELECT once.id, $2, $3, $4::json, $5::jsonb FROM once RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM added)::int AS added,
+             (SELECT pg_notify($6, '') FROM added LIMIT 1) AS notified`;
+  }
+
+  /**
+   * Adds `event` to the stream unless its id is in the window; resolves whether it was added.
+   * The stream's own tables must exist (the backend has migrated them).
+   */
+  async enqueue(client: SqlClient, event: Event): Promise<boolean> {
+    await this.#created(client);
+    const headers = headersJson(event);
+    const rows = await client.query<{ added: number }>(this.#insert, [
+      event.id,
+      isoTimestamp(event.timestampMs),
+      event.eventType,
+      JSON.stringify(event.payload),
+      headers === "" ? null : headers,
+      this.#tables.channel,
+    ]);
+    const added = rows[0]?.added === 1;
+    if (added && ++this.#sinceTrim >= TRIM_EVERY) {
+      this.#sinceTrim = 0;
+      await client.query(
+        `DELETE FROM ${this.#once} WHERE seq <= (SELECT max(seq) FROM ${this.#once}) - $1`,
+        [ONCE_WINDOW_IDS],
+      );
+    }
+    return added;
+  }
+
+  #created(client: SqlClient): Promise<void> {
+    this.#ready ??= client
+      .transaction(async (query) => {
+        await query("SELECT pg_advisory_xact_lock(hashtext($1))", [
+          `necrostack:${this.#tables.schema}`,
+        ]);
+        await query(`CREATE TABLE IF NOT EXISTS ${this.#once} (
+          id text PRIMARY KEY,
+          seq bigserial NOT NULL,
+          added_at timestamptz NOT NULL DEFAULT now()
+        )`);
+        await query(
+          `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${this.#tables.stream}_once_seq`)} ON ${this.#once} (seq)`,
+        );
+      })
+      .catch((error: unknown) => {
+        this.#ready = undefined;
+        throw error;
+      });
+    return this.#ready;
+  }
+}
