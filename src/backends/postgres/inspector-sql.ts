@@ -18,6 +18,13 @@ export interface InspectorStatements {
   readonly oldestLeased: string;
   /** $1 before seq (null: newest), $2 since, $3 until (timestamptz or null), $4 how many. */
   readonly scan: string;
+  /**
+   * The same over the waiting rows and the archive of handled ones (`<stream>_archive`, kept by
+   * a backend with `retentionMs`), merged by `seq`: the stream as it was, newest first.
+   */
+  readonly scanWithArchive: string;
+  /** Resolves `present`: whether the archive table exists (created by schema version 2). */
+  readonly archiveExists: string;
   /** The same over the dead letters. */
   readonly scanDead: string;
   /** $1 seqs. The dead letters, to check before a requeue. */
@@ -59,6 +66,20 @@ export function inspectorStatements(t: StreamTables): InspectorStatements {
       WHERE ($1::bigint IS NULL OR seq < $1) AND ($2::timestamptz IS NULL OR enqueued_at >= $2)
         AND ($3::timestamptz IS NULL OR enqueued_at <= $3)
       ORDER BY seq DESC LIMIT $4`,
+    scanWithArchive: `SELECT * FROM (
+        (SELECT seq, ${WIRE} AS wire, headers::text AS headers, ${MS("enqueued_at")} AS at
+          FROM ${t.events}
+          WHERE ($1::bigint IS NULL OR seq < $1) AND ($2::timestamptz IS NULL OR enqueued_at >= $2)
+            AND ($3::timestamptz IS NULL OR enqueued_at <= $3)
+          ORDER BY seq DESC LIMIT $4)
+        UNION ALL
+        (SELECT seq, ${WIRE} AS wire, headers::text AS headers, ${MS("enqueued_at")} AS at
+          FROM ${t.archive}
+          WHERE ($1::bigint IS NULL OR seq < $1) AND ($2::timestamptz IS NULL OR enqueued_at >= $2)
+            AND ($3::timestamptz IS NULL OR enqueued_at <= $3)
+          ORDER BY seq DESC LIMIT $4)
+      ) AS merged ORDER BY seq DESC LIMIT $4`,
+    archiveExists: `SELECT to_regclass(${literal(t.archive)}) IS NOT NULL AS present`,
     scanDead: `SELECT seq::text AS seq, event::text AS wire, headers::text AS headers, ${MS("failed_at")} AS at,
         original_seq::text AS original, reason, failed_at
       FROM ${t.dead}

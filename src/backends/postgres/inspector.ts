@@ -3,8 +3,10 @@
  * on the PostgreSQL backend's tables, for the dashboard and other operators' tools.
  *
  * What maps how: a stream is a table in the schema (listed from `<schema>.migrations`); its
- * entries are the rows waiting (handled rows are deleted, so `keepsHandled` is false: only
- * waiting events and dead letters can be browsed); entry ids and cursors are `seq`. There are no
+ * entries are the rows waiting, merged with the archive of handled rows (`<stream>_archive`)
+ * where the backend keeps one (`retentionMs`); without it handled rows are deleted, so only
+ * waiting events and dead letters can be browsed (`keepsHandled` is false: it depends on the
+ * backend's retention). Entry ids and cursors are `seq`. There are no
  * consumer groups: the inspector shows one group, `leases`, whose consumers are the lease owners,
  * whose pending entries are their leased rows, and whose idle time is how long a consumer's
  * newest lease has been expired (0 while it holds a live one). Requeue and delete are single
@@ -61,6 +63,7 @@ interface Row {
 
 const SEQ = /^\d{1,19}$/;
 const UNDEFINED_TABLE = "42P01";
+const ARCHIVE_RECHECK_MS = 30_000;
 
 export class PostgresInspector implements StreamInspector {
   readonly kind = "postgres";
@@ -74,6 +77,8 @@ export class PostgresInspector implements StreamInspector {
   readonly #options: PostgresInspectorOptions;
   readonly #timeoutMs: number;
   readonly #statements = new Map<string, InspectorStatements>();
+  /** Per stream, whether its archive table exists, and when that was looked up. */
+  readonly #archives = new Map<string, { readonly present: boolean; readonly at: number }>();
   #pool: Promise<PgPoolLike> | undefined;
   #closed = false;
 
@@ -181,7 +186,10 @@ export class PostgresInspector implements StreamInspector {
   }
 
   async scan(stream: string, options: ScanOptions): Promise<ScanPage<StoredEntry>> {
-    const rows = await this.#query("stream read", this.#sql(stream).scan, scanArgs(options), []);
+    const sql = this.#sql(stream);
+    const archived = await this.#hasArchive(stream, sql);
+    const statement = archived ? sql.scanWithArchive : sql.scan;
+    const rows = await this.#query("stream read", statement, scanArgs(options), []);
     const entries = rows.map(storedEntry);
     return scanPage(entries, options.count);
   }
@@ -267,6 +275,18 @@ export class PostgresInspector implements StreamInspector {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+
+  /** Whether the stream has an archive table (looked up again after ARCHIVE_RECHECK_MS). */
+  async #hasArchive(stream: string, sql: InspectorStatements): Promise<boolean> {
+    const known = this.#archives.get(stream);
+    if (known !== undefined && performance.now() - known.at < ARCHIVE_RECHECK_MS)
+      return known.present;
+    const [row] = await this.#query("stream read", sql.archiveExists, [], []);
+    const present = row?.present === true;
+    if (this.#archives.size >= 1_000) this.#archives.clear();
+    this.#archives.set(stream, { present, at: performance.now() });
+    return present;
   }
 
   #sql(stream: string): InspectorStatements {
