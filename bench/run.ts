@@ -23,6 +23,7 @@ import type { BenchSuite } from "./lib/suite.js";
 import metrics from "./metrics.js";
 import postgres from "./postgres.js";
 import redis from "./redis.js";
+import routing from "./routing.js";
 import schema from "./schema.js";
 import tracing from "./tracing.js";
 import trading from "./trading.js";
@@ -32,6 +33,7 @@ const SUITES: readonly BenchSuite[] = [
   core,
   redis,
   postgres,
+  routing,
   trading,
   demo,
   metrics,
