@@ -27,7 +27,8 @@ export interface MetricsOptions {
   organs?: readonly object[];
   /**
    * The `destination` label: the stream or queue the Spine reads.
-   * @defaultValue the backend's `streamKey` when it has one, else "default"
+   * @defaultValue a RedisBackend's `streamKey`, a PostgresBackend's `<schema>.<stream>`, else
+   * "default"
    */
   destination?: string;
   /**
@@ -66,9 +67,7 @@ export function resolveMetricsOptions(options: MetricsOptions = {}): ResolvedMet
   ) {
     throw new InvalidOptionError("maxDeliveries", "an integer >= 1 or Infinity", maxDeliveries);
   }
-  const streamKey = (backend as { streamKey?: unknown } | undefined)?.streamKey;
-  const destination =
-    options.destination ?? (typeof streamKey === "string" ? streamKey : "default");
+  const destination = options.destination ?? destinationOf(backend);
   if (typeof destination !== "string" || destination === "") {
     throw new InvalidOptionError("destination", "a non-empty string", destination);
   }
@@ -87,4 +86,14 @@ function backendMaxRetries(backend: unknown): number {
   return typeof limit === "number" && Number.isSafeInteger(limit) && limit >= 1
     ? limit
     : Number.POSITIVE_INFINITY;
+}
+
+/** The stream a backend reads, by the names the Redis and PostgreSQL backends give it. */
+function destinationOf(backend: unknown): string {
+  const named = backend as { streamKey?: unknown; schema?: unknown; stream?: unknown } | undefined;
+  if (typeof named?.streamKey === "string") return named.streamKey;
+  if (typeof named?.schema === "string" && typeof named.stream === "string") {
+    return `${named.schema}.${named.stream}`;
+  }
+  return "default";
 }

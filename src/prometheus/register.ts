@@ -155,9 +155,9 @@ export function registerMetrics(
         const value = pick(levels);
         if (value === null) return;
         if (!perGroup) this.set({ destination }, value);
-        else if (levels.consumerGroup !== null) {
-          this.set({ destination, consumer_group: levels.consumerGroup }, value);
-        }
+        // A backend without consumer groups (PostgreSQL: every consumer shares the table)
+        // reports its stream's lag and pending under the empty group.
+        else this.set({ destination, consumer_group: levels.consumerGroup ?? "" }, value);
       },
     });
   };

@@ -153,3 +153,36 @@ describePostgres("PostgresBackend with migrate: false", () => {
     }
   });
 });
+
+describePostgres("PostgresBackend health levels", () => {
+  const pg = usePrivatePostgres();
+
+  it("reports the rows waiting, leased and dead-lettered, as the gauges read them", async () => {
+    const stream = uniqueStream("levels");
+    const backend = new PostgresBackend({
+      url: pg.server.url,
+      stream,
+      batchSize: 2,
+      logger: false,
+    });
+    try {
+      await backend.enqueueMany(Array.from({ length: 5 }, () => new Event("A")));
+      const first = (await backend.pull(2_000)) as Event;
+      expect((await backend.health()).details).toMatchObject({
+        streamLength: 5,
+        pending: 2,
+        lag: 3,
+        dlqLength: 0,
+      });
+      await backend.nack(first, "poison");
+      expect((await backend.health()).details).toMatchObject({
+        streamLength: 4,
+        pending: 1,
+        lag: 3,
+        dlqLength: 1,
+      });
+    } finally {
+      await backend.close();
+    }
+  });
+});

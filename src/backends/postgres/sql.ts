@@ -71,6 +71,11 @@ export interface Statements {
   /** $1 owner, $2 seqs, $3 the lease in ms. */
   readonly renew: string;
   /**
+   * $1 the cap. Resolves `length` (rows in the table), `pending` (rows leased now) and `dead`
+   * (dead letters), each counted up to the cap.
+   */
+  readonly levels: string;
+  /**
    * Deletes at most $2 archived rows handled more than $1 ms ago, oldest first, skipping rows
    * another backend is pruning. Resolves `pruned`.
    */
@@ -163,6 +168,10 @@ export function statements(t: StreamTables, options: StatementOptions): Statemen
       RETURNING 1`,
     renew: `UPDATE ${t.events} SET lease_expires_at = now() + ${MS("$3")}
       WHERE lease_owner = $1 AND seq = ANY($2::bigint[])`,
+    levels: `SELECT
+        (SELECT count(*) FROM (SELECT 1 FROM ${t.events} LIMIT $1) AS x)::int AS length,
+        (SELECT count(*) FROM (SELECT 1 FROM ${t.events} WHERE lease_expires_at > now() LIMIT $1) AS x)::int AS pending,
+        (SELECT count(*) FROM (SELECT 1 FROM ${t.dead} LIMIT $1) AS x)::int AS dead`,
     prune: `WITH doomed AS (
         SELECT seq FROM ${t.archive} WHERE handled_at < now() - ${MS("$1")}
         ORDER BY handled_at LIMIT $2
