@@ -37,6 +37,10 @@ describe("dashboard chart geometry", () => {
             expect(y).toBeLessThanOrEqual(30);
           }
         }
+        // The area under the in line closes along the bottom edge: two more points.
+        expect(lines.inArea === "" ? 0 : lines.inArea.split(" ").length).toBe(
+          inSpan === 0 ? 0 : inSpan + 2,
+        );
         const top = Math.max(
           0,
           ...points.filter((p) => p.age <= 10_000).flatMap((p) => [p.inPerSec, p.outPerSec]),
@@ -48,7 +52,7 @@ describe("dashboard chart geometry", () => {
 
   it("puts the newest sample at the right edge, a zero rate at the bottom and the top rate at the top", () => {
     const lines = chartLines([{ at: 5_000, inPerSec: 0, outPerSec: 5 }], 100, 20, 5_000, 5_000);
-    expect(lines).toEqual({ in: "100,20", out: "100,0", max: 5 });
+    expect(lines).toEqual({ in: "100,20", inArea: "100,20 100,20 100,20", out: "100,0", max: 5 });
   });
 });
 

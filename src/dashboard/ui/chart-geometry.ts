@@ -10,6 +10,8 @@ export interface RatePoint {
 export interface ChartLines {
   /** The `points` attribute of the in-rate polyline ("x,y x,y ..."), "" without samples. */
   readonly in: string;
+  /** The in-rate line closed along the bottom edge: the polygon of the area under it. */
+  readonly inArea: string;
   /** The same for the handled-rate polyline. */
   readonly out: string;
   /** The rate at the top edge: the largest sample rounded up to 1, 2 or 5 × 10ⁿ (at least 1). */
@@ -48,5 +50,12 @@ export function chartLines(
     round(height - (Math.min(Math.max(rate, 0), max) / max) * height);
   const line = (pick: (s: RatePoint) => number): string =>
     shown.map((s) => `${x(s.at)},${y(pick(s))}`).join(" ");
-  return { in: line((s) => s.inPerSec), out: line((s) => s.outPerSec), max };
+  const first = shown[0];
+  const last = shown.at(-1);
+  const inLine = line((s) => s.inPerSec);
+  const inArea =
+    first === undefined || last === undefined
+      ? ""
+      : `${inLine} ${x(last.at)},${round(height)} ${x(first.at)},${round(height)}`;
+  return { in: inLine, inArea, out: line((s) => s.outPerSec), max };
 }

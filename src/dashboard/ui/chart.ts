@@ -88,6 +88,7 @@ export class RateChart {
         x2: width,
         y2: (height - pad) / 2,
       }),
+      svg("polygon", { class: "in-area", points: lines.inArea }),
       svg("polyline", { class: "in", points: lines.in }),
       svg("polyline", { class: "out", points: lines.out }),
     );

@@ -46,6 +46,11 @@ export function previewJson(value: unknown, max = 160): string {
   } catch {
     text = String(value);
   }
+  return cut(text, max);
+}
+
+/** Text cut at `max` characters with an ellipsis. */
+export function cut(text: string, max = 160): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 

@@ -2,7 +2,7 @@
 import { getJson, postJson, streamApi, streamPage } from "../api.js";
 import type { DeadLetter, DeadLetterPage, Deleted, Requeued } from "../api-types.js";
 import { h, replace } from "../dom.js";
-import { formatCount, formatTime, previewJson } from "../format.js";
+import { cut, formatCount, formatTime } from "../format.js";
 import { errorBox, type Page, section } from "../layout.js";
 
 /** The API takes at most this many entry ids per call. */
@@ -162,7 +162,7 @@ function render(
           event === null
             ? h("span", {
                 className: "mono muted",
-                text: previewJson(item.raw ?? "", 80),
+                text: cut(item.raw ?? "", 80),
               })
             : h("a", {
                 className: "mono",

@@ -2,7 +2,7 @@
 import { getJson, streamApi, streamPage } from "../api.js";
 import type { EventDetail, Tree, TreeNode } from "../api-types.js";
 import { h, replace, table } from "../dom.js";
-import { formatTime } from "../format.js";
+import { formatCount, formatTime } from "../format.js";
 import { jsonView } from "../json-view.js";
 import { errorBox, facts, type Page, section } from "../layout.js";
 
@@ -127,7 +127,8 @@ export function treeView(tree: Tree, current: string, href: (id: string) => stri
       : missing !== undefined
         ? `Caused by ${missing}, which was not found (trimmed, or older than the searched window).`
         : "Caused by no other event: the first of its chain.";
-  const searched = tree.searched === undefined ? "" : ` over ${tree.searched} entries searched`;
+  const searched =
+    tree.searched === undefined ? "" : ` over ${formatCount(tree.searched)} entries searched`;
   return h(
     "div",
     {},

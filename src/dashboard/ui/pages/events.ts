@@ -6,7 +6,7 @@
 import { getJson, streamApi, streamPage } from "../api.js";
 import type { EventPage, ListRow, SearchPage } from "../api-types.js";
 import { h, replace, table } from "../dom.js";
-import { formatCount, formatTime, localInputToIso, previewJson } from "../format.js";
+import { cut, formatCount, formatTime, localInputToIso, previewJson } from "../format.js";
 import { type Page, section } from "../layout.js";
 
 const MODES = [
@@ -128,7 +128,7 @@ function eventTable(stream: string, rows: readonly ListRow[], empty: string): HT
             h("span", { className: "badge bad", text: "not a valid event" }),
             h("td", { className: "reason", text: e.invalid }),
             h("td", { className: "mono muted", text: e.entryId }),
-            h("td", { className: "mono payload", text: previewJson(e.raw) }),
+            h("td", { className: "mono payload", text: cut(e.raw) }),
           ]
         : [
             h("td", { className: "nowrap", text: formatTime(e.timestamp) }),

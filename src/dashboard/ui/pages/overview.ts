@@ -15,7 +15,11 @@ interface Row {
   readonly lag: HTMLElement;
   readonly deadLetters: HTMLAnchorElement;
   readonly chart: RateChart;
+  readonly groups: HTMLElement;
 }
+
+/** Groups and health are not in the live feed: the overview is read again this often. */
+const REFRESH_MS = 5_000;
 
 export async function overviewPage(page: Page): Promise<void> {
   const overview = await getJson<Overview>("/api/overview", page.signal);
@@ -48,9 +52,10 @@ export async function overviewPage(page: Page): Promise<void> {
       h("tr", {}, h("td", { className: "empty", colspan: 9, text: "no streams yet" })),
     );
   }
+  const health = h("div", {}, healthPanel(overview));
   replace(
     page.main,
-    healthPanel(overview),
+    health,
     section(
       "Streams",
       h("div", { className: "toolbar" }, live, chartLegend()),
@@ -60,6 +65,19 @@ export async function overviewPage(page: Page): Promise<void> {
     ),
   );
   follow(rows, body, live, page.signal);
+  const timer = setInterval(() => {
+    getJson<Overview>("/api/overview", page.signal).then(
+      (fresh) => {
+        replace(health, healthPanel(fresh));
+        for (const stream of fresh.streams) {
+          const row = rows.get(stream.name);
+          if (row !== undefined) replace(row.groups, groupsCell(stream.groups));
+        }
+      },
+      () => {}, // the live feed says when the server is gone
+    );
+  }, REFRESH_MS);
+  page.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
 }
 
 function healthPanel(overview: Overview): HTMLElement {
@@ -103,6 +121,7 @@ function streamRow(stream: StreamSummary): Row {
   const num = (text: string): HTMLElement => h("td", { className: "num", text });
   const pending = stream.pending ?? stream.groups.reduce((sum, g) => sum + g.pending, 0);
   const lag = stream.lag === undefined ? null : stream.lag;
+  const groups = h("td", {}, groupsCell(stream.groups));
   const chart = new RateChart({ width: 160, height: 30 });
   chart.render();
   const deadLetters = h("a", {
@@ -134,12 +153,12 @@ function streamRow(stream: StreamSummary): Row {
     cells.inRate,
     cells.outRate,
     h("td", { className: "chart-cell" }, chart.element),
-    h("td", {}, groupsCell(stream.groups)),
+    groups,
     cells.pending,
     cells.lag,
     h("td", { className: "num" }, deadLetters),
   );
-  return { element, ...cells, deadLetters, chart };
+  return { element, ...cells, deadLetters, chart, groups };
 }
 
 function loadRates(stream: string, chart: RateChart, signal: AbortSignal): void {
