@@ -19,10 +19,9 @@ import type {
 import { BackendClosedError, InvalidOptionError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
 import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
-import { backoff } from "../../utils/backoff.js";
 import { withDeadline } from "../../utils/timing.js";
 import { ArchivePruner } from "./archive-pruner.js";
-import { sortClaimed } from "./claimed-rows.js";
+import { Claims } from "./claims.js";
 import type { PgQueryable, SqlClient } from "./client.js";
 import { PostgresOperationError } from "./errors.js";
 import { type Delivery, HeldRows } from "./held-rows.js";
@@ -35,7 +34,7 @@ import {
 import { RowMoves } from "./row-moves.js";
 import { type StreamTables, streamTables } from "./schema.js";
 import { SettleBatch } from "./settle-batch.js";
-import { type ClaimedRow, eventColumns, type Statements, statements } from "./sql.js";
+import { eventColumns, type Statements, statements } from "./sql.js";
 import { StreamConnection } from "./stream-connection.js";
 import { Wakeup } from "./wakeup.js";
 
@@ -79,10 +78,6 @@ export interface PostgresBackendHealthDetails {
 export const HEALTH_COUNT_CAP = 1_000_000;
 /** Events per INSERT of `enqueueMany`. */
 const INSERT_CHUNK = 1_000;
-/** The pause after the n-th failed claim in a row. */
-const CLAIM_BACKOFF = { initialMs: 50, factor: 2, maxMs: 2_000 } as const;
-/** Polls after a miss: from this, doubling up to `pollIntervalMs`. */
-const FIRST_POLL_MS = 25;
 /** How long `close()` waits for PostgreSQL before it gives up on giving rows back. */
 const CLOSE_TIMEOUT_MS = 5_000;
 
@@ -103,8 +98,6 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   /** The quoted table names and the NOTIFY channel. */
   readonly tables: StreamTables;
   readonly #options: ResolvedPostgresBackendOptions;
-  /** Events left in the batch when the next claim starts ahead of the pulls. */
-  readonly #lowWater: number;
   readonly #sql: Statements;
   readonly #log: Logger;
   readonly #held = new HeldRows();
@@ -112,19 +105,13 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   /** Acks and commits of one tick, sent as one statement. */
   readonly #settles: SettleBatch;
   readonly #moves: RowMoves;
+  readonly #claims: Claims;
   /** Deletes archived rows past `retentionMs`; none without a retention. */
   readonly #pruner: ArchivePruner | undefined;
   readonly #connection: StreamConnection;
   #notifications: Notifications | undefined;
   #firstListen: Promise<void> | undefined;
   #renewal: ReturnType<typeof setInterval> | undefined;
-  /** The claim under way, shared by concurrent pulls. */
-  #claiming: Promise<number> | undefined;
-  /** Whether the last claim got every row it asked for: more are likely waiting. */
-  #claimedFull = false;
-  #claimFailures = 0;
-  #claimBackoffUntil = 0;
-  #emptyPolls = 0;
   #closed = false;
   #closing: Promise<void> | undefined;
   /** Statements in flight, so `close()` can wait for them. */
@@ -136,13 +123,23 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     this.stream = this.#options.stream;
     this.consumerName = this.#options.consumerName;
     this.maxRetries = this.#options.maxRetries;
-    this.#lowWater = Math.floor(this.#options.batchSize / 4);
     this.tables = streamTables(this.schema, this.stream);
     this.#sql = statements(this.tables, { archive: this.#options.retentionMs > 0 });
     this.#settles = new SettleBatch(this.#sql.settle, this.consumerName, this.tables.channel);
     this.#moves = new RowMoves(this.#sql, this.consumerName, this.tables.channel);
     this.#log = resolveLogger(this.#options.logger, "necrostack.postgres");
     this.#connection = new StreamConnection(this.#options, this.tables, this.#log);
+    this.#claims = new Claims({
+      options: this.#options,
+      sql: this.#sql,
+      connection: this.#connection,
+      held: this.#held,
+      log: this.#log,
+      track: (promise) => this.#track(promise),
+      deadLetter: (deliveries, reasons) => this.#deadLetter(deliveries, reasons),
+      listening: () => this.#notifications?.listening ?? false,
+      closed: () => this.#closed,
+    });
     if (this.#options.retentionMs > 0) {
       this.#pruner = new ArchivePruner(this.#sql.prune, this.#options.retentionMs, (error) =>
         this.#log.warn(
@@ -211,20 +208,20 @@ export class PostgresBackend implements Backend, AsyncDisposable {
    * the next pull.
    */
   async pull(timeoutMs = 1_000, signal?: AbortSignal): Promise<Event | null> {
-    const ready = this.#handOut();
+    const ready = this.#claims.handOut();
     if (ready !== undefined) return ready;
     if (this.#closed || signal?.aborted) return null;
     await this.#connectAndMigrate();
     const deadline = Date.now() + Math.max(0, timeoutMs);
     let answered = false;
     for (;;) {
-      const event = this.#handOut();
+      const event = this.#claims.handOut();
       if (event !== undefined) return event;
       if (this.#closed || signal?.aborted) return null;
       const now = Date.now();
       if (answered && now >= deadline) return null;
-      if (now < this.#claimBackoffUntil) {
-        await this.#wakeup.sleep(this.#claimBackoffUntil - now, signal);
+      if (now < this.#claims.backoffUntil) {
+        await this.#wakeup.sleep(this.#claims.backoffUntil - now, signal);
         continue;
       }
       if (this.#held.size >= this.#options.batchSize) {
@@ -234,10 +231,10 @@ export class PostgresBackend implements Backend, AsyncDisposable {
         continue;
       }
       const version = this.#wakeup.version;
-      const claimed = await this.#claim();
+      const claimed = await this.#claims.claim();
       answered = true;
       if (claimed > 0) continue;
-      const wait = Math.min(deadline - Date.now(), await this.#nextWait());
+      const wait = Math.min(deadline - Date.now(), await this.#claims.nextWait());
       // Woken while claiming or asking what is due (a notification, an enqueue): look again.
       if (this.#wakeup.version !== version) continue;
       await this.#wakeup.sleep(wait, signal);
@@ -249,7 +246,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
    * more). Counted as pulled, like one `pull` hands out.
    */
   take(): Event | undefined {
-    return this.#handOut();
+    return this.#claims.handOut();
   }
 
   /**
@@ -413,7 +410,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
         client,
         this.tables.channel,
         () => {
-          this.#emptyPolls = 0;
+          this.#claims.resetPolls();
           this.#wakeup.wake();
         },
         this.#log,
@@ -439,104 +436,6 @@ export class PostgresBackend implements Backend, AsyncDisposable {
           "Lease renewal failed; the rows held may be claimed by another consumer if it keeps failing for leaseMs",
         ),
       );
-    }
-  }
-
-  // ---------------------------------------------------------------------------------------------
-  // Claiming
-
-  /**
-   * The next event of the batch. Once the batch runs low while the last claim came back full
-   * (rows are likely waiting), the next claim starts now, so its round trip overlaps the
-   * handling of the events still in the batch instead of following it (a read ahead).
-   */
-  #handOut(): Event | undefined {
-    const event = this.#held.take();
-    if (
-      event !== undefined &&
-      this.#claimedFull &&
-      this.#claiming === undefined &&
-      this.#held.ready <= this.#lowWater &&
-      this.#held.size < this.#options.batchSize &&
-      !this.#closed &&
-      Date.now() >= this.#claimBackoffUntil
-    ) {
-      this.#claim().catch((error: unknown) =>
-        // The next pull claims again, after the backoff, and reports a failure that lasts.
-        this.#log.debug({ error: errorField(error) }, "A claim ahead failed"),
-      );
-    }
-    return event;
-  }
-
-  /** Claims up to the free slots, shared by concurrent pulls. Resolves how many events it added. */
-  #claim(): Promise<number> {
-    this.#claiming ??= this.#track(this.#claimNow()).finally(() => {
-      this.#claiming = undefined;
-    });
-    return this.#claiming;
-  }
-
-  async #claimNow(): Promise<number> {
-    const client = await this.#connection.ready();
-    const free = this.#options.batchSize - this.#held.size;
-    let rows: ClaimedRow[];
-    try {
-      rows = await client.query<ClaimedRow>(this.#sql.claim, [
-        free,
-        this.consumerName,
-        this.#options.leaseMs,
-      ]);
-    } catch (error) {
-      this.#claimFailures++;
-      this.#claimBackoffUntil = Date.now() + backoff(CLAIM_BACKOFF, this.#claimFailures);
-      throw new PostgresOperationError(
-        "claim (SELECT ... FOR UPDATE SKIP LOCKED)",
-        this.#options.target,
-        error,
-      );
-    }
-    this.#claimFailures = 0;
-    this.#claimedFull = rows.length === free;
-    const { events, doomed, reasons, invalid } = sortClaimed(rows, this.maxRetries);
-    for (const { seq, reason } of invalid) {
-      this.#log.warn(
-        { seq, reason },
-        `Row ${seq} is not a valid event; moving it to the dead-letter table: ${reason}`,
-      );
-    }
-    for (const { event, delivery } of events) this.#held.add(event, delivery);
-    const added = events.length;
-    if (doomed.length > 0) {
-      this.#deadLetter(doomed, reasons).catch((error: unknown) =>
-        this.#log.warn(
-          { error: errorField(error) },
-          "Dead-letter move failed; the rows come back when their lease expires",
-        ),
-      );
-    }
-    if (added > 0) this.#emptyPolls = 0;
-    return added;
-  }
-
-  /** How long a pull that found nothing sleeps: until the next delayed row or lease is due, at most the poll backoff. */
-  async #nextWait(): Promise<number> {
-    const listening = this.#notifications?.listening ?? false;
-    this.#emptyPolls++;
-    const poll = listening
-      ? this.#options.pollIntervalMs
-      : backoff(
-          { initialMs: FIRST_POLL_MS, maxMs: this.#options.pollIntervalMs },
-          this.#emptyPolls,
-        );
-    try {
-      const client = await this.#connection.ready();
-      const [row] = await client.query<{ due_ms: number | null }>(this.#sql.nextDue);
-      const due = row?.due_ms;
-      // A few ms late rather than early: now() on the server and this timer are not one clock.
-      return due === null || due === undefined ? poll : Math.min(poll, Math.ceil(due) + 5);
-    } catch {
-      return Math.min(poll, FIRST_POLL_MS * 4);
     }
   }
 
