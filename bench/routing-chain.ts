@@ -11,6 +11,7 @@ import type { Backend } from "../src/index.js";
 import type * as RedisEntry from "../src/redis.js";
 import { loadBuilt, loadBuiltEntry } from "./lib/built.js";
 import { hopChain } from "./lib/hop-chain.js";
+import { type CpuReading, cpuPerEvent, readCpu } from "./redis-cpu.js";
 
 /** Where the chain's events wait. */
 export type RoutingMode = "redis" | "routing-one" | "routing-two";
@@ -29,6 +30,10 @@ export interface RoutingChainResult {
   readonly handled: number;
   readonly seconds: number;
   readonly eventsPerSecond: number;
+  /** CPU time of this process per handled event, µs: what routing adds shows here first. */
+  readonly nodeUsPerEvent: number;
+  /** CPU time of the redis-server(s) per handled event, µs. */
+  readonly redisUsPerEvent: number;
 }
 
 /**
@@ -66,7 +71,12 @@ async function runChain(args: RoutingChainArgs): Promise<RoutingChainResult> {
     maxSteps: Number.POSITIVE_INFINITY,
     logger: false,
   });
+  const probes = [
+    new Redis(args.url),
+    ...(args.mode === "routing-two" ? [new Redis(args.secondUrl)] : []),
+  ];
   try {
+    const cpu = await Promise.all(probes.map(readCpu));
     const started = performance.now();
     for (let from = 0; from < args.starts; from += 1_000) {
       const batch: Promise<void>[] = [];
@@ -78,14 +88,20 @@ async function runChain(args: RoutingChainArgs): Promise<RoutingChainResult> {
     const run = spine.run(undefined, { until: "stopped" });
     await Promise.race([work.done, run]);
     const seconds = (performance.now() - started) / 1_000;
+    const after = await Promise.all(probes.map(readCpu));
     spine.stop();
     const stats = await run;
+    const handled = stats.eventsProcessed;
+    const used = cpu.map((before, i) => cpuPerEvent(before, after[i] as CpuReading, handled));
     return {
-      handled: stats.eventsProcessed,
+      handled,
       seconds,
-      eventsPerSecond: stats.eventsProcessed / seconds,
+      eventsPerSecond: handled / seconds,
+      nodeUsPerEvent: used[0]?.nodeUsPerEvent ?? 0,
+      redisUsPerEvent: used.reduce((sum, u) => sum + u.redisUsPerEvent, 0),
     };
   } finally {
+    for (const probe of probes) probe.disconnect();
     await backend.close?.();
     for (const url of [args.url, args.secondUrl]) {
       const redis = new Redis(url);

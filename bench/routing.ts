@@ -23,13 +23,16 @@ const suite: BenchSuite = {
     const size = quick ? SIZES.quick : SIZES.full;
     const [first, second] = await Promise.all([RedisServer.start(), RedisServer.start()]);
     try {
-      const rates: Record<RoutingMode, number[]> = {
+      const results: Record<RoutingMode, RoutingChainResult[]> = {
         redis: [],
         "routing-one": [],
         "routing-two": [],
       };
+      const modes = ["redis", "routing-one", "routing-two"] as const;
       for (let round = 0; round < size.rounds; round++) {
-        for (const mode of ["redis", "routing-one", "routing-two"] as const) {
+        // Each round in another order, so no mode always runs first (or last) in a round.
+        const order = modes.map((_, i) => modes[(i + round) % modes.length] as RoutingMode);
+        for (const mode of order) {
           const result = await runInChild<RoutingChainResult>(CHAIN, "measureRoutingChain", {
             mode,
             url: first.url,
@@ -37,9 +40,21 @@ const suite: BenchSuite = {
             starts: size.starts,
             concurrency: CONCURRENCY,
           } satisfies RoutingChainArgs);
-          rates[mode].push(result.eventsPerSecond);
+          results[mode].push(result);
         }
       }
+      const rateOf = (mode: RoutingMode): number[] => results[mode].map((r) => r.eventsPerSecond);
+      const rates = {
+        redis: rateOf("redis"),
+        "routing-one": rateOf("routing-one"),
+        "routing-two": rateOf("routing-two"),
+      };
+      const nodeUs = (mode: RoutingMode): number[] => results[mode].map((r) => r.nodeUsPerEvent);
+      /** Node CPU µs per event routing adds, round by round. */
+      const addedCpu = (mode: RoutingMode): number[] =>
+        nodeUs(mode).map((us, i) => us - (nodeUs("redis")[i] as number));
+      const cpu = (mode: RoutingMode): string =>
+        `CPU per event: Node ${median(nodeUs(mode)).toFixed(1)} µs, redis-server ${median(results[mode].map((r) => r.redisUsPerEvent)).toFixed(1)} µs`;
       const ratios = (ours: number[]): number[] =>
         ours.map((value, i) => value / (rates.redis[i] as number));
       /** µs per event routing adds, round by round: 1/ours - 1/baseline. */
@@ -50,13 +65,20 @@ const suite: BenchSuite = {
           metric: `Routing chain baseline: one RedisBackend, concurrency ${CONCURRENCY}`,
           ...spread(rates.redis),
           unit: "events/s",
-          note: COUNTED,
+          note: `${COUNTED}; ${cpu("redis")}`,
         },
         {
           metric: "Routing chain: RoutingBackend over that one RedisBackend",
           ...spread(rates["routing-one"]),
           unit: "events/s",
-          note: COUNTED,
+          note: `${COUNTED}; ${cpu("routing-one")}`,
+        },
+        {
+          metric: "Routing overhead over one backend, Node CPU per event",
+          ...spread(addedCpu("routing-one")),
+          unit: "µs",
+          target: { op: "<", value: 5 },
+          note: "Node CPU per handled event on RoutingBackend minus on the RedisBackend alone, round by round: steadier than wall-clock rates on a busy machine",
         },
         {
           metric: "Routing chain: RoutingBackend over one / baseline",
@@ -69,7 +91,7 @@ const suite: BenchSuite = {
           metric: "Routing chain: RoutingBackend over two Redis servers, every C forwarded",
           ...spread(rates["routing-two"]),
           unit: "events/s",
-          note: `${COUNTED}; each C is committed on the first server, pulled there, added to the second with its idempotent enqueue and acked, then handled from the second`,
+          note: `${COUNTED}; ${cpu("routing-two")}; each C is committed on the first server, pulled there, added to the second with its idempotent enqueue and acked, then handled from the second`,
         },
         {
           metric: "Routing chain: RoutingBackend over two / baseline",
