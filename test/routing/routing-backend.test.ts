@@ -244,3 +244,25 @@ describeRedis("RoutingBackend over two Redis servers", () => {
     await routing.close();
   });
 });
+
+describe("RoutingBackend over two InMemoryBackends", () => {
+  it("runs a Spine until idle, each emitted event handled once from its route's backend", async () => {
+    const audits = new InMemoryBackend();
+    const rest = new InMemoryBackend();
+    const routing = new RoutingBackend({
+      routes: [
+        { types: ["AUDIT_*"], backend: audits },
+        { types: ["*"], backend: rest },
+      ],
+    });
+    const counter = new CountOrgan();
+    const spine = new Spine({ organs: [new JobOrgan(), counter], backend: routing, logger: false });
+    const stats = await spine.run(Array.from({ length: 30 }, (_, n) => new Event("JOB", { n })));
+    expect(stats.eventsProcessed).toBe(90);
+    expect(counter.seen.size).toBe(60);
+    expect([...counter.seen.values()].every((times) => times === 1)).toBe(true);
+    // Not atomic (in-memory backends have no commit): emitted events went straight to their route.
+    expect(routing.metrics.forwarded).toBe(0);
+    await routing.close();
+  });
+});
