@@ -21,6 +21,8 @@ import { GROUP, type Shop, startShop } from "./shop.js";
 const STREAM = "shop:orders";
 /** A stream nobody works on any more: its only consumer read entries and went away. */
 const REFUNDS = "shop:refunds";
+/** A stream of audit records written straight to Redis, 55 of them, for paging and filters. */
+const AUDIT = "shop:audit";
 
 describeBrowser("Dashboard in a browser (read-only)", () => {
   const redis = usePrivateRedis();
@@ -34,7 +36,7 @@ describeBrowser("Dashboard in a browser (read-only)", () => {
     assets = buildAssets();
     shop = startShop(redis.server.url, STREAM);
     dashboard = await startDashboard(redis.server.url, {
-      streams: [STREAM, REFUNDS],
+      streams: [STREAM, REFUNDS, AUDIT],
       assetsDir: assets.dir,
       endpoints: { metrics: "http://127.0.0.1:9464/metrics" },
       staleMs: 2_000,
@@ -124,6 +126,51 @@ describeBrowser("Dashboard in a browser (read-only)", () => {
     await expect(oldest.locator("td:nth-child(2) a").allTextContents()).resolves.toEqual(refunds);
     await expect(oldest.first().locator("td").nth(2).textContent()).resolves.toBe("worker-gone");
     await screenshot(page, "stream");
+    expectCleanPages();
+  });
+
+  it("browses events newest first a page at a time, and filters them by type and time", async () => {
+    const written: { id: string; type: string }[] = [];
+    for (let i = 1; i <= 55; i++) {
+      const type = i % 5 === 0 ? "AUDIT_REFUSED" : "AUDIT_OK";
+      const record = new Event(type, { n: i });
+      await redis.redis.xadd(AUDIT, "*", "event", JSON.stringify(record.toJSON()));
+      written.push({ id: record.id, type });
+    }
+    const newestFirst = written.reverse();
+    const ids = (page: WatchedPage["page"]) =>
+      page.locator(".results tbody tr td:nth-child(3)").allTextContents();
+    const { page } = await open(`/streams/${encodeURIComponent(AUDIT)}/events`);
+    await page.locator(".results tbody tr").first().waitFor();
+    await expect(ids(page)).resolves.toEqual(newestFirst.slice(0, 50).map((e) => e.id));
+    await Promise.all([page.waitForURL(/cursor=/), page.click("a:text('older »')")]);
+    await page.waitForSelector("body[data-ready]");
+    await page.locator(".results tbody tr").first().waitFor();
+    await expect(ids(page)).resolves.toEqual(newestFirst.slice(50).map((e) => e.id));
+    await expect(page.locator("a:text('older »')").count()).resolves.toBe(0);
+
+    await page.goto(`${dashboard.url}/streams/${encodeURIComponent(AUDIT)}/events`);
+    await page.waitForSelector("body[data-ready]");
+    await page.fill("input[name=type]", "AUDIT_REFUSED");
+    await Promise.all([page.waitForURL(/type=AUDIT_REFUSED/), page.click("button[type=submit]")]);
+    await page.waitForSelector("body[data-ready]");
+    await page.locator(".results tbody tr").first().waitFor();
+    const refused = newestFirst.filter((e) => e.type === "AUDIT_REFUSED").map((e) => e.id);
+    await expect(ids(page)).resolves.toEqual(refused);
+    await expect(page.locator("input[name=type]").inputValue()).resolves.toBe("AUDIT_REFUSED");
+
+    // Since a minute from now (the browser's local time, as the form takes it): nothing yet.
+    const later = await page.evaluate(() => {
+      const at = new Date(Date.now() + 60_000);
+      const pad = (n: number) => String(n).padStart(2, "0");
+      return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}:00`;
+    });
+    await page.fill("input[name=type]", "");
+    await page.fill("input[name=since]", later);
+    await Promise.all([page.waitForURL(/since=/), page.click("button[type=submit]")]);
+    await page.waitForSelector("body[data-ready]");
+    await page.locator(".results td.empty").waitFor();
+    await expect(page.locator(".results td.empty").textContent()).resolves.toBe("no events");
     expectCleanPages();
   });
 

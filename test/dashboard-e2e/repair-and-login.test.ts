@@ -59,6 +59,18 @@ describeBrowser("Dashboard in a browser (writes and login)", () => {
     await waitUntil("two dead letters", async () => (await redis.redis.xlen(DLQ)) === 2);
 
     const { page, errors, foreignRequests } = await openPage(browser, writable.url);
+    // Its page finds it twice: the handled entry in the stream, and the dead letter with why.
+    await page.goto(`${writable.url}/streams/${encodeURIComponent(STREAM)}/events/${declined.id}`);
+    await page.waitForSelector("body[data-ready]");
+    await page.locator("ul.tree").waitFor();
+    await expect(page.locator("dd .badge").allTextContents()).resolves.toEqual([
+      "stream",
+      "dead letters",
+    ]);
+    await expect(page.locator("dd .reason").textContent()).resolves.toContain(
+      "card gateway declined",
+    );
+
     await page.goto(`${writable.url}/streams/${encodeURIComponent(STREAM)}/dead-letters`);
     await page.waitForSelector("body[data-ready]");
     const row = page.locator("tr[data-entry-id]", { hasText: declined.id });
@@ -85,6 +97,29 @@ describeBrowser("Dashboard in a browser (writes and login)", () => {
     await expect(page.locator("tr", { hasText: "requeued-from" }).count()).resolves.toBe(1);
     expect(errors).toEqual([]);
     expect(foreignRequests).toEqual([]);
+  });
+
+  it("deletes the selected dead letters once the operator confirms", async () => {
+    await waitUntil(
+      "the invalid entry's dead letter",
+      async () => (await redis.redis.xlen(DLQ)) >= 1,
+    );
+    const { page, errors } = await openPage(browser, writable.url);
+    const asked: string[] = [];
+    page.on("dialog", (dialog) => {
+      asked.push(dialog.message());
+      void dialog.accept();
+    });
+    await page.goto(`${writable.url}/streams/${encodeURIComponent(STREAM)}/dead-letters`);
+    await page.waitForSelector("body[data-ready]");
+    const group = page.locator('section.reason-group[data-reason-kind="invalid-event"]');
+    await group.locator("thead input[type=checkbox]").check();
+    await page.locator("button.danger").click();
+    await page.getByText("Deleted 1.").waitFor();
+    expect(asked).toEqual(["Delete 1 dead letter(s) for good?"]);
+    await expect(redis.redis.xlen(DLQ)).resolves.toBe(0);
+    await expect(page.locator(".chips").textContent()).resolves.toBe("No dead letters.");
+    expect(errors).toEqual([]);
   });
 
   it("refuses a request without the token and lets in whoever logs in with it", async () => {

@@ -18,24 +18,22 @@ export async function eventPage(page: Page, stream: string, eventId: string): Pr
   );
   const detail = await getJson<EventDetail>(base, page.signal);
   const { event } = detail;
+  const summary = facts([
+    ["event id", h("code", { text: event.id })],
+    ["type", h("code", { text: event.eventType })],
+    ["time (UTC)", formatTime(event.timestamp)],
+    ["entry", h("code", { text: event.entryId })],
+    ["where", locationBadge(detail.location)],
+    ...(detail.deadLetter === undefined
+      ? []
+      : ([
+          ["reason", h("span", { className: "reason", text: detail.deadLetter.reason })],
+          ["failed at", formatTime(detail.deadLetter.failedAt)],
+        ] as const)),
+  ]);
   replace(
     page.main,
-    section(
-      `${event.eventType}`,
-      facts([
-        ["event id", h("code", { text: event.id })],
-        ["type", h("code", { text: event.eventType })],
-        ["time (UTC)", formatTime(event.timestamp)],
-        ["entry", h("code", { text: event.entryId })],
-        ["where", locationBadge(detail.location)],
-        ...(detail.deadLetter === undefined
-          ? []
-          : ([
-              ["reason", h("span", { className: "reason", text: detail.deadLetter.reason })],
-              ["failed at", formatTime(detail.deadLetter.failedAt)],
-            ] as const)),
-      ]),
-    ),
+    section(`${event.eventType}`, summary),
     section("Causation", treeBox),
     section(
       "Headers",
@@ -57,8 +55,33 @@ export async function eventPage(page: Page, stream: string, eventId: string): Pr
   try {
     const tree = await getJson<Tree>(`${base}/tree`, page.signal);
     replace(treeBox, treeView(tree, event.id, href));
+    addDeadLetter(summary, detail, tree);
   } catch (error) {
     replace(treeBox, errorBox(error));
+  }
+}
+
+/**
+ * A handled event that failed stays in the stream (Redis keeps acked entries) and is also a dead
+ * letter: the tree finds both, so the summary says so, with the reason.
+ */
+function addDeadLetter(summary: HTMLDListElement, detail: EventDetail, tree: Tree): void {
+  if (detail.deadLetter !== undefined) return;
+  const node = tree.nodes.find((n) => n.event.id === detail.event.id);
+  const elsewhere = node?.alsoAt?.find((a) => a.location === "dead-letters");
+  const dead = node?.location === "dead-letters" ? node.event.entryId : elsewhere?.entryId;
+  if (node === undefined || dead === undefined) return;
+  summary.append(
+    h("dt", { text: "also" }),
+    h("dd", {}, locationBadge("dead-letters"), " ", h("code", { text: dead })),
+  );
+  if (node.deadLetter !== undefined) {
+    summary.append(
+      h("dt", { text: "reason" }),
+      h("dd", {}, h("span", { className: "reason", text: node.deadLetter.reason })),
+      h("dt", { text: "failed at" }),
+      h("dd", { text: formatTime(node.deadLetter.failedAt) }),
+    );
   }
 }
 

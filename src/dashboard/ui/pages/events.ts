@@ -54,8 +54,9 @@ function apiUrl(stream: string, q: Query): { url: string; search: boolean } {
       params.set("path", q.path);
       params.set(q.mode, q.value);
     }
-    if (q.window !== "") params.set("window", q.window);
   }
+  // How many entries a search, or a type filter, examines at most.
+  if (q.window !== "") params.set("window", q.window);
   if (q.type !== "") params.set("type", q.type);
   const since = localInputToIso(q.since);
   const until = localInputToIso(q.until);
