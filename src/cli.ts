@@ -50,6 +50,10 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "forward the events of a stream to another backend, each exactly once",
     load: async () => (await import("./cli/bridge.js")).runBridge,
   },
+  trace: {
+    summary: "show the causation tree of one event (and re-run it through organs with --rerun)",
+    load: async () => (await import("./cli/trace.js")).runTrace,
+  },
 };
 
 /** Error codes meaning "called wrongly": printed with a pointer to --help, exit code 2. */
