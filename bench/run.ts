@@ -9,6 +9,7 @@
  */
 import { fileURLToPath } from "node:url";
 import core from "./core.js";
+import dashboard from "./dashboard.js";
 import demo from "./demo.js";
 import { assertBuilt } from "./lib/built.js";
 import {
@@ -39,6 +40,7 @@ const SUITES: readonly BenchSuite[] = [
   metrics,
   tracing,
   schema,
+  dashboard,
 ];
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
