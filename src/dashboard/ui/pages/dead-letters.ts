@@ -43,19 +43,22 @@ export async function deadLettersPage(page: Page, stream: string): Promise<void>
     status.textContent = `${kind === "requeue" ? "Requeuing" : "Deleting"} ${entryIds.length}…`;
     try {
       const url = streamApi(stream, `/dead-letters/${kind}`);
+      let said: string;
       if (kind === "requeue") {
         const done = await postJson<Requeued>(url, page.session, { entryIds });
         const refused = done.refused ?? [];
-        status.textContent = `Requeued ${done.requeued.length}${missing(done.missing)}${
+        said = `Requeued ${done.requeued.length}${missing(done.missing)}${
           refused.length === 0 ? "" : `; ${refused.length} refused (${refused[0]?.reason ?? ""})`
         }.`;
       } else {
         const done = await postJson<Deleted>(url, page.session, { entryIds });
         const count = typeof done.deleted === "number" ? done.deleted : done.deleted.length;
-        status.textContent = `Deleted ${count}${missing(done.missing)}.`;
+        said = `Deleted ${count}${missing(done.missing)}.`;
       }
-      status.className = "action-status ok";
+      // Said once the list is read again, so what the page shows is what is left.
       await load();
+      status.className = "action-status ok";
+      status.textContent = said;
     } catch (error) {
       replace(status, errorBox(error));
     }
