@@ -72,26 +72,25 @@ export class FanIn {
     return new Promise((resolve, reject) => {
       const backends = this.#backends;
       const n = backends.length;
-      const stop = new AbortController();
-      const onAbort = (): void => stop.abort();
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#closing.signal.addEventListener("abort", onAbort, { once: true });
+      // One abort per inner pull, so the winner's stays live: a backend reading ahead while its
+      // latest pull's signal is live (Redis) goes on doing so. Each also ends on the caller's
+      // abort and on close.
+      const stops = backends.map(() => new AbortController());
+      const ends = signal === undefined ? [this.#closing.signal] : [signal, this.#closing.signal];
       let open = n;
       let won = false;
       let failures = 0;
       let firstError: unknown;
       const settled = (): void => {
-        if (--open > 0) return;
-        signal?.removeEventListener("abort", onAbort);
-        this.#closing.signal.removeEventListener("abort", onAbort);
-        if (won) return;
+        if (--open > 0 || won) return;
         if (failures > 0 && (this.#failWhen === "any" || failures === n)) reject(firstError);
         else resolve(null);
       };
       for (let k = 0; k < n; k++) {
         const i = (this.#next + k) % n;
         const backend = backends[i] as Backend;
-        const pulling = backend.pull(timeoutMs, stop.signal).then(
+        const stop = AbortSignal.any([...ends, (stops[i] as AbortController).signal]);
+        const pulling = backend.pull(timeoutMs, stop).then(
           (event) => {
             if (event !== null) {
               this.#origins.set(event, backend);
@@ -99,7 +98,7 @@ export class FanIn {
               else {
                 won = true;
                 this.#next = i + 1 === n ? 0 : i + 1;
-                stop.abort();
+                for (let j = 0; j < n; j++) if (j !== i) stops[j]?.abort();
                 resolve(event);
               }
             }
