@@ -92,11 +92,6 @@ describeBrowser("Dashboard in a browser (read-only)", () => {
       await expect(page.locator("header a.ext").getAttribute("href")).resolves.toBe(
         "http://127.0.0.1:9464/metrics",
       );
-      // A burst, then calm again: the chart's lines rise and fall.
-      const stopBurst = shop.traffic(15);
-      await page.waitForTimeout(4_000);
-      await stopBurst();
-      await page.waitForTimeout(4_000);
       await screenshot(page, "overview");
     } finally {
       await stopTraffic();
