@@ -230,6 +230,10 @@ function follow(
       status.textContent = `sampling failed: ${message}`;
       return;
     }
+    if (lastAt === 0) {
+      status.className = "live off";
+      status.textContent = "live updates unavailable; retrying…";
+    }
     if (source.readyState === EventSource.CLOSED) {
       status.className = "live off";
       status.textContent = "live updates closed (reload to retry)";

@@ -23,6 +23,7 @@ export async function streamPageView(page: Page, stream: string): Promise<void> 
     section("Rates", chartLegend(), h("div", {}, chart.element)),
     groups,
   );
+  const leases = page.session.backend.capabilities?.consumerGroups === false;
   const draw = async (): Promise<void> => {
     const [detail, rates] = await Promise.all([
       getJson<StreamDetail>(url, page.signal),
@@ -30,7 +31,7 @@ export async function streamPageView(page: Page, stream: string): Promise<void> 
     ]);
     replace(summary, streamFacts(detail));
     chart.reset(rates.samples);
-    replace(groups, ...detail.groups.map((group) => groupSection(stream, group)));
+    replace(groups, ...detail.groups.map((group) => groupSection(stream, group, leases)));
     if (detail.groups.length === 0) replace(groups, section("Consumer groups", "none"));
     replace(problem);
   };
@@ -68,13 +69,17 @@ function streamFacts(detail: StreamDetail): HTMLElement {
   );
 }
 
-function groupSection(stream: string, group: Group): HTMLElement {
+/**
+ * One consumer group. On a backend without groups (PostgreSQL) the one "group" is the leases, its
+ * consumers the workers holding them: the words change, the table does not.
+ */
+function groupSection(stream: string, group: Group, leases: boolean): HTMLElement {
   const now = Date.now();
   const flagged = group.consumers.filter((c) => c.flagged).length;
   return h(
     "section",
     { className: "group", "data-group": group.name },
-    h("h2", {}, "Group ", h("code", { text: group.name })),
+    h("h2", {}, leases ? "Leases " : "Group ", h("code", { text: group.name })),
     facts([
       ["last delivered", group.lastDeliveredId ?? "–"],
       ["lag", formatCount(group.lag)],
@@ -87,11 +92,17 @@ function groupSection(stream: string, group: Group): HTMLElement {
         role: "status",
         text: `${flagged} consumer${flagged === 1 ? "" : "s"} hold${flagged === 1 ? "s" : ""} pending entries and ha${flagged === 1 ? "s" : "ve"} not been seen for long: stuck or gone?`,
       }),
-    h("h3", { text: "Consumers" }),
+    h("h3", { text: leases ? "Workers holding leases" : "Consumers" }),
     classed(
       "consumers",
       table(
-        ["consumer", "pending", "idle", "last seen (UTC)", ""],
+        [
+          leases ? "worker" : "consumer",
+          leases ? "leased" : "pending",
+          "idle",
+          "last seen (UTC)",
+          "",
+        ],
         group.consumers,
         (c) => [
           h("td", { className: c.flagged ? "flagged" : "", text: c.name }),
