@@ -32,3 +32,8 @@ export {
 } from "./backends/postgres/postgres-backend.js";
 /** The schema version this package creates and expects. */
 export { SCHEMA_VERSION } from "./backends/postgres/schema.js";
+/** The schema registry's store in the stream's tables (also `backend.schemaRegistry()`). */
+export {
+  type PostgresSchemaRegistryOptions,
+  PostgresSchemaRegistryStore,
+} from "./backends/postgres/schema-registry.js";

@@ -7,6 +7,7 @@
  */
 import type { Backend } from "../core/backend.js";
 import type { Logger } from "../core/logging.js";
+import type { SchemaRegistryStore } from "../core/registry/store.js";
 import type { PostgresBackendOptions } from "../postgres.js";
 import type { RedisBackendOptions } from "../redis.js";
 import { inspectUrl, maskUrl } from "../utils/redact.js";
@@ -35,6 +36,8 @@ export interface OpenedBackend {
   readonly target: string;
   /** The server's name in messages: `Redis` or `PostgreSQL`. */
   readonly serverName: string;
+  /** The stream's schema registry (the backend's store, closed with it), and where it is. */
+  readonly registry: { readonly store: SchemaRegistryStore; readonly where: string };
 }
 
 /** The flag of each backend option a command takes; a flag absent here applies to both. */
@@ -135,8 +138,6 @@ export function refuseOtherBackendFlags(
 /** The worker flags that only one backend takes. */
 export const WORKER_BACKEND_ONLY_FLAGS: BackendOnlyFlags = {
   redis: [
-    // The catalog is checked against the stream's schema registry, which only Redis holds yet.
-    "catalog",
     "group",
     "dlq",
     "max-len",
@@ -252,6 +253,10 @@ export async function openBackend(
       scope: `schema ${backend.schema}`,
       target: maskUrl(config.postgresUrl),
       serverName: SERVER_NAMES.postgres,
+      registry: {
+        store: backend.schemaRegistry(),
+        where: `${backend.schemaRegistry().location} at ${maskUrl(config.postgresUrl)}`,
+      },
     };
   }
   const { RedisBackend } = await import("../redis.js");
@@ -264,6 +269,10 @@ export async function openBackend(
     scope: `group ${backend.consumerGroup}`,
     target: maskUrl(config.redisUrl),
     serverName: SERVER_NAMES.redis,
+    registry: {
+      store: backend.schemaRegistry(),
+      where: `${backend.schemaRegistry().key} at ${maskUrl(config.redisUrl)}`,
+    },
   };
 }
 

@@ -12,16 +12,16 @@ import type { Logger } from "../core/logging.js";
 import { catalogSchemas } from "../core/registry/catalog-schemas.js";
 import { SchemaConflictError } from "../core/registry/errors.js";
 import { SchemaRegistry } from "../core/registry/schema-registry.js";
-import { maskUrl } from "../utils/redact.js";
+import type { SchemaRegistryStore } from "../core/registry/store.js";
 import type { CliIO } from "./command.js";
 import { loadCatalogModule } from "./schema-catalog.js";
 import { conflictLines, verdictLine } from "./schema-report.js";
 
-/** Where the worker's registry is. */
+/** The worker's registry: its backend's store, and where it is for messages. */
 export interface WorkerRegistryTarget {
-  readonly redisUrl: string;
-  /** The worker's stream; its registry is the hash `<streamKey>:schemas`. */
-  readonly streamKey: string;
+  readonly store: SchemaRegistryStore;
+  /** Such as `the hash orders:schemas at redis://...` or `necrostack.orders_schemas at postgres://...`. */
+  readonly where: string;
 }
 
 /**
@@ -36,34 +36,29 @@ export async function checkWorkerCatalog(
   log: Logger,
 ): Promise<Catalog> {
   const { catalog, toJsonSchema } = await loadCatalogModule(modulePath, io.cwd);
-  const { RedisSchemaRegistryStore } = await import("../backends/redis/schema-registry.js");
-  const store = new RedisSchemaRegistryStore(target);
-  const registry = new SchemaRegistry(store);
-  try {
-    const report = await registry.check(catalogSchemas(catalog, toJsonSchema));
-    if (report.conflicts.length > 0) {
-      io.stderr(
-        `necrostack worker: the catalog ${modulePath} conflicts with the schema registry ${store.key} at ${maskUrl(target.redisUrl)}:\n${report.conflicts
-          .map((c) => `  ${conflictLines(c)}`)
-          .join(
-            "\n",
-          )}\nPublish a compatible catalog (necrostack schema check shows what breaks), or deploy the catalog the registry holds.\n`,
-      );
-      throw new SchemaConflictError(
-        `Starting the worker with catalog ${modulePath}`,
-        report.conflicts,
-      );
-    }
-    for (const verdict of report.verdicts) {
-      if (verdict.outcome === "register" || verdict.outcome === "behind") {
-        log.info(
-          { schema: verdictLine(verdict, false) },
-          `Schema registry: ${verdictLine(verdict, false)}`,
-        );
-      }
-    }
-    return catalog;
-  } finally {
-    await registry.close();
+  // The store is the backend's: the backend closes it.
+  const registry = new SchemaRegistry(target.store);
+  const report = await registry.check(catalogSchemas(catalog, toJsonSchema));
+  if (report.conflicts.length > 0) {
+    io.stderr(
+      `necrostack worker: the catalog ${modulePath} conflicts with the schema registry ${target.where}:\n${report.conflicts
+        .map((c) => `  ${conflictLines(c)}`)
+        .join(
+          "\n",
+        )}\nPublish a compatible catalog (necrostack schema check shows what breaks), or deploy the catalog the registry holds.\n`,
+    );
+    throw new SchemaConflictError(
+      `Starting the worker with catalog ${modulePath}`,
+      report.conflicts,
+    );
   }
+  for (const verdict of report.verdicts) {
+    if (verdict.outcome === "register" || verdict.outcome === "behind") {
+      log.info(
+        { schema: verdictLine(verdict, false) },
+        `Schema registry: ${verdictLine(verdict, false)}`,
+      );
+    }
+  }
+  return catalog;
 }

@@ -6,25 +6,26 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import type { RedisSchemaRegistryStore } from "../backends/redis/schema-registry.js";
 import { catalogSchemas } from "../core/registry/catalog-schemas.js";
 import type { JsonSchema } from "../core/registry/compatibility.js";
 import { isCompatibilityMode } from "../core/registry/compatibility.js";
 import { SchemaConflictError } from "../core/registry/errors.js";
 import type { SchemaDocument } from "../core/registry/schema-document.js";
 import { SchemaRegistry } from "../core/registry/schema-registry.js";
+import type { SchemaRegistryStore } from "../core/registry/store.js";
 import { maskUrl } from "../utils/redact.js";
+import { type BackendKind, backendUrlFlag, refuseOtherBackendFlags } from "./backend-url.js";
 import { type CliIO, EXIT_FAILURE, EXIT_OK } from "./command.js";
 import { type FlagSpec, integerFlag, parseFlags, stringFlag } from "./flags.js";
-import { redisUrlFlag } from "./redis-url-flag.js";
 import { loadCatalogModule } from "./schema-catalog.js";
 import { conflictLines, verdictLine } from "./schema-report.js";
 import { didYouMean, UsageError } from "./usage-error.js";
 
 export const SCHEMA_USAGE = `Usage: necrostack schema <subcommand> [options]
 
-The schema registry of a Redis stream: the JSON Schema of every event type's payload, per
-version, shared by every worker on the stream (kept in the hash <stream>:schemas).
+The schema registry of a stream: the JSON Schema of every event type's payload, per version,
+shared by every worker on the stream (on Redis, the hash <stream>:schemas; on PostgreSQL, the
+tables <stream>_schema_types and <stream>_schemas).
 
 Subcommands:
   publish --catalog MODULE     register the catalog's schemas; refused, and nothing written,
@@ -41,8 +42,12 @@ Options:
   --catalog MODULE   the module exporting the catalog (defineEvents(...)) as default or as
                      catalog; it may also export toJsonSchema(schema) for validators that
                      offer no JSON Schema themselves
+  --backend URL      redis://, rediss://, postgres:// or postgresql://
+                     (default: $NECROSTACK_BACKEND_URL)
   --redis URL        redis://[user:password@]host:port[/db] or rediss:// (default: $REDIS_URL)
-  --stream KEY       the stream whose registry this is (default: necrostack:events)
+  --stream NAME      the stream whose registry this is (default: necrostack:events on Redis,
+                     events on PostgreSQL)
+  --schema NAME      PostgreSQL: the schema holding the stream's tables (default: necrostack)
   --version N        with show: the version (default: the latest)
   --out DIR          with export: the directory to write to (created if missing)
   -h, --help         show this help
@@ -60,6 +65,8 @@ type Subcommand = (typeof SUBCOMMANDS)[number];
 const FLAGS: FlagSpec = {
   catalog: { type: "string" },
   redis: { type: "string" },
+  backend: { type: "string" },
+  schema: { type: "string" },
   stream: { type: "string" },
   version: { type: "string" },
   out: { type: "string" },
@@ -70,12 +77,12 @@ const FLAGS: FlagSpec = {
 const SHAPES: Readonly<
   Record<Subcommand, { flags: readonly string[]; positionals: readonly string[] }>
 > = {
-  publish: { flags: ["catalog", "redis", "stream"], positionals: [] },
-  check: { flags: ["catalog", "redis", "stream"], positionals: [] },
-  list: { flags: ["redis", "stream"], positionals: [] },
-  show: { flags: ["redis", "stream", "version"], positionals: ["TYPE"] },
-  mode: { flags: ["redis", "stream"], positionals: ["TYPE", "MODE"] },
-  export: { flags: ["catalog", "redis", "stream", "out"], positionals: [] },
+  publish: { flags: ["catalog", "redis", "backend", "schema", "stream"], positionals: [] },
+  check: { flags: ["catalog", "redis", "backend", "schema", "stream"], positionals: [] },
+  list: { flags: ["redis", "backend", "schema", "stream"], positionals: [] },
+  show: { flags: ["redis", "backend", "schema", "stream", "version"], positionals: ["TYPE"] },
+  mode: { flags: ["redis", "backend", "schema", "stream"], positionals: ["TYPE", "MODE"] },
+  export: { flags: ["catalog", "redis", "backend", "schema", "stream", "out"], positionals: [] },
 };
 
 const HELP = "necrostack schema --help";
@@ -86,8 +93,11 @@ export interface SchemaConfig {
   readonly positionals: readonly string[];
   readonly catalogModule: string | undefined;
   /** Absent only for `export --catalog` without --redis. */
-  readonly redisUrl: string | undefined;
+  readonly backend: { readonly kind: BackendKind; readonly url: string } | undefined;
+  /** The stream: a Redis key, or a PostgreSQL stream name. */
   readonly streamKey: string | undefined;
+  /** PostgreSQL: the schema holding the stream's tables. */
+  readonly pgSchema: string | undefined;
   readonly version: number | undefined;
   readonly out: string | undefined;
 }
@@ -160,8 +170,9 @@ export function parseSchemaArgs(
     subcommand,
     positionals,
     catalogModule,
-    redisUrl: fromCatalog ? undefined : redisUrlFlag(command, values, env),
+    backend: fromCatalog ? undefined : registryBackend(command, values, env),
     streamKey: stringFlag(command, values, "stream"),
+    pgSchema: stringFlag(command, values, "schema"),
     version: integerFlag(command, values, "version", 1, Number.MAX_SAFE_INTEGER),
     out,
   };
@@ -177,15 +188,15 @@ export async function runSchema(argv: readonly string[], io: CliIO): Promise<num
   if (config.subcommand === "export" && config.catalogModule !== undefined) {
     return exportCatalog(config, io);
   }
-  const store = await openStore(config);
+  const { store, where } = await openStore(config);
   const registry = new SchemaRegistry(store);
   try {
     switch (config.subcommand) {
       case "publish":
       case "check":
-        return await publishOrCheck(registry, config, io);
+        return await publishOrCheck(registry, where, config, io);
       case "list":
-        return await list(registry, store, config, io);
+        return await list(registry, where, io);
       case "show":
         return await show(registry, config, io);
       case "mode":
@@ -198,23 +209,52 @@ export async function runSchema(argv: readonly string[], io: CliIO): Promise<num
   }
 }
 
-async function openStore(config: SchemaConfig): Promise<RedisSchemaRegistryStore> {
-  // Loaded here, not at the top, so the other commands work without ioredis installed.
+/** `--backend` (or `--redis`), with the flags of the other backend refused by name. */
+function registryBackend(
+  command: string,
+  values: Record<string, string | boolean | undefined>,
+  env: NodeJS.ProcessEnv,
+): { readonly kind: BackendKind; readonly url: string } {
+  const target = backendUrlFlag(command, values, env);
+  refuseOtherBackendFlags(command, target.kind, values, { redis: [], postgres: ["schema"] });
+  return target;
+}
+
+/** The registry's store on the chosen backend, and where it is for messages. */
+interface OpenedStore {
+  readonly store: SchemaRegistryStore;
+  readonly where: string;
+}
+
+async function openStore(config: SchemaConfig): Promise<OpenedStore> {
+  const { kind, url } = config.backend as NonNullable<SchemaConfig["backend"]>;
+  // Loaded here, not at the top, so each backend's users need only its driver.
+  if (kind === "postgres") {
+    const { PostgresSchemaRegistryStore } = await import("../backends/postgres/schema-registry.js");
+    const store = new PostgresSchemaRegistryStore({
+      url,
+      ...(config.streamKey !== undefined && { stream: config.streamKey }),
+      ...(config.pgSchema !== undefined && { schema: config.pgSchema }),
+    });
+    return { store, where: `${store.location} at ${maskUrl(url)}` };
+  }
   const { RedisSchemaRegistryStore } = await import("../backends/redis/schema-registry.js");
-  const options: { redisUrl: string; streamKey?: string } = { redisUrl: config.redisUrl as string };
-  if (config.streamKey !== undefined) options.streamKey = config.streamKey;
-  return new RedisSchemaRegistryStore(options);
+  const store = new RedisSchemaRegistryStore({
+    redisUrl: url,
+    ...(config.streamKey !== undefined && { streamKey: config.streamKey }),
+  });
+  return { store, where: `${store.key} at ${maskUrl(url)}` };
 }
 
 async function publishOrCheck(
   registry: SchemaRegistry,
+  where: string,
   config: SchemaConfig,
   io: CliIO,
 ): Promise<number> {
   const { catalog, toJsonSchema } = await loadCatalogModule(config.catalogModule as string, io.cwd);
   const submissions = catalogSchemas(catalog, toJsonSchema);
   const publish = config.subcommand === "publish";
-  const where = `${(registry.store as RedisSchemaRegistryStore).key} at ${maskUrl(config.redisUrl as string)}`;
   if (publish) {
     try {
       const report = await registry.publish(submissions);
@@ -243,15 +283,10 @@ async function publishOrCheck(
   return EXIT_FAILURE;
 }
 
-async function list(
-  registry: SchemaRegistry,
-  store: RedisSchemaRegistryStore,
-  config: SchemaConfig,
-  io: CliIO,
-): Promise<number> {
+async function list(registry: SchemaRegistry, where: string, io: CliIO): Promise<number> {
   const types = await registry.list();
   if (types.length === 0) {
-    io.stdout(`No schemas registered in ${store.key} at ${maskUrl(config.redisUrl as string)}\n`);
+    io.stdout(`No schemas registered in ${where}\n`);
     return EXIT_OK;
   }
   const rows = [

@@ -35,8 +35,7 @@ Options:
   --organs MODULE             path of the module with the organs, from the current directory
   --catalog MODULE            the event catalog (defineEvents) the Spine validates with; checked
                               against the stream's schema registry first: a conflict stops the
-                              start, naming the fields that break (see necrostack schema --help);
-                              Redis only, as the schema registry lives on Redis
+                              start, naming the fields that break (see necrostack schema --help)
   --backend URL               redis://[user:password@]host:port[/db], rediss://, or
                               postgres://[user:password@]host:port/db (or postgresql://)
                               (default: $NECROSTACK_BACKEND_URL, else $REDIS_URL)
@@ -250,19 +249,16 @@ export async function runWorker(
   // The backend's module is imported only now, so Redis users never load pg, nor the reverse.
   const opened = await openBackend(config, log);
   const { backend, consumerName } = opened;
-  // --catalog (Redis only): checked against the stream's schema registry before anything starts.
+  // --catalog: checked against the stream's schema registry before anything starts.
   const catalog =
-    config.catalogModule === undefined || !("redisUrl" in config)
+    config.catalogModule === undefined
       ? undefined
-      : await checkWorkerCatalog(
-          config.catalogModule,
-          { redisUrl: config.redisUrl, streamKey: opened.stream },
-          io,
-          log,
-        ).catch(async (error: unknown) => {
-          await backend.close();
-          throw error;
-        });
+      : await checkWorkerCatalog(config.catalogModule, opened.registry, io, log).catch(
+          async (error: unknown) => {
+            await backend.close();
+            throw error;
+          },
+        );
   let tracing: Pick<SpineOptions, "middleware" | "observers"> = {};
   if (config.otel === true) {
     try {

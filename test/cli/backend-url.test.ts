@@ -86,7 +86,6 @@ describe("necrostack worker --backend", () => {
       ["--backend", PG, "--dlq", "d", "--max-len", "9"],
       /--dlq, --max-len apply only to Redis, and the backend is PostgreSQL; remove them/,
     ],
-    [["--backend", PG, "--catalog", "c.js"], /--catalog applies only to Redis/],
     [
       ["--backend", "redis://cache:6379", "--lease-ms", "5000"],
       /--lease-ms applies only to PostgreSQL, and the backend is Redis; remove it/,

@@ -6,7 +6,7 @@
 import { expect, it } from "vitest";
 import { main } from "../../src/cli.js";
 import { Event } from "../../src/index.js";
-import { PostgresBackend } from "../../src/postgres.js";
+import { PostgresBackend, SCHEMA_VERSION } from "../../src/postgres.js";
 import { describePostgres } from "../helpers/postgres-server.js";
 import { usePrivatePostgres } from "../helpers/private-postgres.js";
 import { uniqueStream } from "../postgres/support.js";
@@ -48,7 +48,7 @@ describePostgres("necrostack postgres migrate / status", () => {
     );
     expect(migrated).toEqual({
       code: 0,
-      out: `${a}: created (version 2)\n${b}: created (version 2)\n`,
+      out: `${a}: created (version ${SCHEMA_VERSION})\n${b}: created (version ${SCHEMA_VERSION})\n`,
       err: "",
     });
     const backend = new PostgresBackend({
@@ -67,7 +67,7 @@ describePostgres("necrostack postgres migrate / status", () => {
     }
     expect(await run("status", "--url", pg.server.url, "--schema", schema)).toEqual({
       code: 0,
-      out: `${a}: version 2, up to date\n${b}: version 2, up to date\n`,
+      out: `${a}: version ${SCHEMA_VERSION}, up to date\n${b}: version ${SCHEMA_VERSION}, up to date\n`,
       err: "",
     });
   });
@@ -78,13 +78,14 @@ describePostgres("necrostack postgres migrate / status", () => {
     await run("migrate", "--backend", pg.server.url, "--schema", schema, "--stream", stream);
     // As a stream created by the first release: version 1 only.
     await pg.pool.query(`DROP TABLE ${schema}.${stream}_archive`);
-    await pg.pool.query(`DELETE FROM ${schema}.migrations WHERE version = 2`);
+    await pg.pool.query(`DROP TABLE ${schema}.${stream}_schema_types, ${schema}.${stream}_schemas`);
+    await pg.pool.query(`DELETE FROM ${schema}.migrations WHERE version > 1`);
     expect((await run("status", "--url", pg.server.url, "--schema", schema)).out).toBe(
-      `${stream}: version 1, behind (this package needs 2)\nRun: necrostack postgres migrate --url <url> --schema ${schema}\n`,
+      `${stream}: version 1, behind (this package needs ${SCHEMA_VERSION})\nRun: necrostack postgres migrate --url <url> --schema ${schema}\n`,
     );
     expect(await run("migrate", "--url", pg.server.url, "--schema", schema)).toEqual({
       code: 0,
-      out: `${stream}: upgraded from version 1 to 2\n`,
+      out: `${stream}: upgraded from version 1 to ${SCHEMA_VERSION}\n`,
       err: "",
     });
     const { rows } = await pg.pool.query("SELECT to_regclass($1) IS NOT NULL AS present", [
@@ -92,7 +93,7 @@ describePostgres("necrostack postgres migrate / status", () => {
     ]);
     expect(rows).toEqual([{ present: true }]);
     expect((await run("migrate", "--url", pg.server.url, "--schema", schema)).out).toBe(
-      `${stream}: up to date (version 2)\n`,
+      `${stream}: up to date (version ${SCHEMA_VERSION})\n`,
     );
   });
 

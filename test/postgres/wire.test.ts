@@ -70,7 +70,7 @@ describePostgres("PostgresBackend rows", () => {
         "SELECT version FROM necrostack.migrations WHERE stream = $1 ORDER BY version",
         [stream],
       );
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       await backend.close();
     }

@@ -33,6 +33,7 @@ import {
 } from "./options.js";
 import { RowMoves } from "./row-moves.js";
 import { type StreamTables, streamTables } from "./schema.js";
+import { PostgresSchemaRegistryStore } from "./schema-registry.js";
 import { SettleBatch } from "./settle-batch.js";
 import { eventColumns, type Statements, statements } from "./sql.js";
 import { StreamConnection } from "./stream-connection.js";
@@ -106,6 +107,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   readonly #settles: SettleBatch;
   readonly #moves: RowMoves;
   readonly #claims: Claims;
+  #registry: PostgresSchemaRegistryStore | undefined;
   /** Deletes archived rows past `retentionMs`; none without a retention. */
   readonly #pruner: ArchivePruner | undefined;
   readonly #connection: StreamConnection;
@@ -380,6 +382,19 @@ export class PostgresBackend implements Backend, AsyncDisposable {
         details: { ...base, error: errorField(error) },
       };
     }
+  }
+
+  /**
+   * The schema registry of this stream, in its tables `<stream>_schema_types` and
+   * `<stream>_schemas`, on this backend's connection: the same store for every call (see
+   * `SchemaRegistry.of(backend)` and the worker's `--catalog`).
+   */
+  schemaRegistry(): PostgresSchemaRegistryStore {
+    this.#registry ??= new PostgresSchemaRegistryStore(
+      {},
+      { connection: this.#connection, tables: this.tables, target: this.#options.target },
+    );
+    return this.#registry;
   }
 
   /**

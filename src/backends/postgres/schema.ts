@@ -17,6 +17,10 @@ export interface StreamTables {
   readonly dead: string;
   /** `"schema"."stream_archive"`: handled events kept for `retentionMs`. */
   readonly archive: string;
+  /** `"schema"."stream_schema_types"`: the schema registry's event types (mode, revision). */
+  readonly schemaTypes: string;
+  /** `"schema"."stream_schemas"`: the schema registry's versions, one row each. */
+  readonly schemas: string;
   /** `"schema"."migrations"` */
   readonly migrations: string;
   /** The NOTIFY channel (unquoted, as `pg_notify` takes it): `schema.stream`. */
@@ -32,6 +36,8 @@ export function streamTables(schema: string, stream: string): StreamTables {
     events: `${s}.${quoteIdentifier(stream)}`,
     dead: `${s}.${quoteIdentifier(`${stream}_dead`)}`,
     archive: `${s}.${quoteIdentifier(`${stream}_archive`)}`,
+    schemaTypes: `${s}.${quoteIdentifier(`${stream}_schema_types`)}`,
+    schemas: `${s}.${quoteIdentifier(`${stream}_schemas`)}`,
     migrations: `${s}.migrations`,
     // A channel name is an identifier: at most 63 bytes. Longer ones are hashed to fit.
     channel:
@@ -103,6 +109,25 @@ const MIGRATIONS: readonly Migration[] = [
       )`,
       // For pruning by age.
       `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${t.stream}_archive_handled`)} ON ${t.archive} (handled_at)`,
+    ],
+  },
+  {
+    version: 3,
+    statements: (t) => [
+      // The schema registry of the stream (PostgresSchemaRegistryStore): per event type its
+      // compatibility mode and the revision every write bumps (the compare-and-set token), and
+      // each registered version as the JSON of a RegisteredSchema.
+      `CREATE TABLE IF NOT EXISTS ${t.schemaTypes} (
+        event_type text PRIMARY KEY,
+        mode text,
+        revision integer NOT NULL
+      )`,
+      `CREATE TABLE IF NOT EXISTS ${t.schemas} (
+        event_type text NOT NULL,
+        version integer NOT NULL,
+        entry json NOT NULL,
+        PRIMARY KEY (event_type, version)
+      )`,
     ],
   },
 ];
