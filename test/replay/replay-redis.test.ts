@@ -48,8 +48,10 @@ async function readAll(redis: Redis, stream: string): Promise<Written[]> {
   }
 }
 
-const numbered = (count: number, type = (n: number) => (n % 2 === 0 ? "EVEN" : "ODD")) =>
-  Array.from({ length: count }, (_, n) => new Event(type(n), { n }));
+const numbered = (
+  count: number,
+  type: (n: number) => string = (n) => (n % 2 === 0 ? "EVEN" : "ODD"),
+) => Array.from({ length: count }, (_, n) => new Event(type(n), { n }));
 
 describeRedis("replay() on Redis", () => {
   let server: RedisServer;
