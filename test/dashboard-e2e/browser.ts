@@ -2,7 +2,8 @@
  * Headless Chromium for the dashboard's browser tests: Debian's /usr/bin/chromium driven by
  * playwright-core (which never downloads a browser), a fresh empty profile per launch, no network
  * but loopback in use. `describeBrowser` skips the suite with a notice when chromium or
- * redis-server is missing, and fails it loudly under NECROSTACK_REQUIRE_REDIS=1 (CI).
+ * redis-server is missing, and fails it loudly under NECROSTACK_REQUIRE_REDIS=1 (CI);
+ * `needingChromium(describePostgres)` does the same for a PostgreSQL suite.
  */
 import { spawnSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
@@ -10,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { describe } from "vitest";
-import { REDIS_REQUIRED, redisServerInstalled } from "../helpers/redis-server.js";
+import { describeRedis, REDIS_REQUIRED } from "../helpers/redis-server.js";
 
 export const CHROMIUM = "/usr/bin/chromium";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -22,19 +23,26 @@ export function chromiumInstalled(): boolean {
   return spawnSync(CHROMIUM, ["--version"], { stdio: "ignore" }).status === 0;
 }
 
-/** `describe` for suites that need chromium and redis-server (see the module's comment). */
-export const describeBrowser: typeof describe = (() => {
-  const missing = [
-    chromiumInstalled() ? null : "chromium (apt-get install chromium)",
-    redisServerInstalled() ? null : "redis-server (apt-get install redis-server)",
-  ].filter((name) => name !== null);
-  if (missing.length === 0) return describe;
+/**
+ * `base` (a `describe` that already checks for its servers, such as `describeRedis`) when
+ * chromium is installed; without it the suite is skipped with a notice, or fails loudly under
+ * NECROSTACK_REQUIRE_REDIS=1 (CI).
+ */
+export function needingChromium(base: typeof describe): typeof describe {
+  if (chromiumInstalled()) return base;
   if (REDIS_REQUIRED) {
-    throw new Error(`NECROSTACK_REQUIRE_REDIS=1 but ${missing.join(" and ")} is not installed`);
+    throw new Error(
+      "NECROSTACK_REQUIRE_REDIS=1 but chromium is not installed (apt-get install chromium)",
+    );
   }
-  console.warn(`${missing.join(" and ")} not found: skipping the dashboard's browser tests`);
+  console.warn(
+    "chromium not found: skipping the dashboard's browser tests (apt-get install chromium)",
+  );
   return describe.skip as typeof describe;
-})();
+}
+
+/** `describe` for suites that need chromium and redis-server (see {@link needingChromium}). */
+export const describeBrowser: typeof describe = needingChromium(describeRedis);
 
 /** Starts headless Chromium with an empty profile and nothing running in the background. */
 export function launchChromium(): Promise<Browser> {

@@ -1,8 +1,8 @@
 /**
  * The dashboard as an operator meets it, for the browser tests: the front end built by
  * scripts/build-dashboard.mjs (into a temporary directory, so a concurrent `npm run build` does
- * not matter), served by the real `createDashboard` on a free loopback port, over a
- * RedisInspector of a private redis-server.
+ * not matter), served by the real `createDashboard` on a free loopback port, over an inspector
+ * of a private redis-server or PostgreSQL cluster.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -11,7 +11,11 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createDashboard, type DashboardOptions } from "../../src/dashboard.js";
+import {
+  createDashboard,
+  type DashboardOptions,
+  type StreamInspector,
+} from "../../src/dashboard.js";
 import { RedisInspector } from "../../src/redis.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -33,13 +37,14 @@ export interface RunningDashboard {
   close(): Promise<void>;
 }
 
-/** Serves `createDashboard` over the streams given, on a free loopback port. */
-export async function startDashboard(
-  redisUrl: string,
-  options: Omit<DashboardOptions, "inspector" | "backend"> & { streams: readonly string[] },
+/**
+ * Serves `createDashboard` on a free loopback port. The inspector is the caller's: `close()` stops
+ * the dashboard and the server, then closes it.
+ */
+export async function serveDashboard(
+  options: DashboardOptions & { inspector: StreamInspector },
 ): Promise<RunningDashboard> {
-  const inspector = new RedisInspector({ redisUrl, streams: options.streams });
-  const dashboard = createDashboard({ ...options, inspector });
+  const dashboard = createDashboard(options);
   const server = createServer(dashboard.listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
@@ -47,9 +52,20 @@ export async function startDashboard(
     url: `http://127.0.0.1:${port}`,
     async close() {
       await dashboard.close();
-      await inspector.close();
+      await options.inspector.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** {@link serveDashboard} over a RedisInspector of the streams given. */
+export function startDashboard(
+  redisUrl: string,
+  options: Omit<DashboardOptions, "inspector" | "backend"> & { streams: readonly string[] },
+): Promise<RunningDashboard> {
+  return serveDashboard({
+    ...options,
+    inspector: new RedisInspector({ redisUrl, streams: options.streams }),
+  });
 }

@@ -79,12 +79,15 @@ function groupSection(stream: string, group: Group, leases: boolean): HTMLElemen
   return h(
     "section",
     { className: "group", "data-group": group.name },
-    h("h2", {}, leases ? "Leases " : "Group ", h("code", { text: group.name })),
+    leases ? h("h2", { text: "Leases" }) : h("h2", {}, "Group ", h("code", { text: group.name })),
     facts([
-      ["last delivered", group.lastDeliveredId ?? "–"],
-      ["lag", formatCount(group.lag)],
-      ["pending", formatCount(group.pending)],
-      ["consumers", formatCount(group.consumerCount ?? group.consumers.length)],
+      ...(leases ? [] : ([["last delivered", group.lastDeliveredId ?? "–"]] as const)),
+      [leases ? "waiting" : "lag", formatCount(group.lag)],
+      [leases ? "leased" : "pending", formatCount(group.pending)],
+      [
+        leases ? "workers" : "consumers",
+        formatCount(group.consumerCount ?? group.consumers.length),
+      ],
     ]),
     flagged > 0 &&
       h("p", {
@@ -114,11 +117,11 @@ function groupSection(stream: string, group: Group, leases: boolean): HTMLElemen
         "no consumers",
       ),
     ),
-    h("h3", { text: "Oldest pending entries" }),
+    h("h3", { text: leases ? "Oldest leased rows" : "Oldest pending entries" }),
     classed(
       "pending",
       table(
-        ["entry", "event", "consumer", "deliveries", "idle"],
+        [leases ? "row" : "entry", "event", leases ? "worker" : "consumer", "deliveries", "idle"],
         group.oldestPending,
         (p) => [
           h("code", { text: p.entryId }),
