@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { messageOf, NecroStackError } from "../core/errors.js";
 import type { StreamInspector } from "../core/inspect/inspector.js";
 import { maskUrl } from "../utils/redact.js";
 import { backendUrlFlag } from "./backend-url.js";
@@ -256,11 +257,25 @@ async function openInspector(config: DashboardConfig): Promise<StreamInspector> 
   return new RedisInspector({ redisUrl: config.url, ...streams });
 }
 
+/** The dashboard's port could not be opened (in use, not allowed, no such address). */
+export class DashboardListenError extends NecroStackError {
+  constructor(host: string, port: number, cause: unknown) {
+    const code = (cause as { code?: unknown }).code;
+    const why =
+      code === "EADDRINUSE" ? "the address is in use (pick another --port)" : messageOf(cause);
+    super(
+      `the dashboard cannot listen on ${host}:${port}: ${why}`,
+      "ERR_DASHBOARD_LISTEN",
+      { cause },
+    );
+  }
+}
+
 function listen(server: Server, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (error) => reject(new DashboardListenError(host, port, error)));
     server.listen(port, host, () => {
-      server.off("error", reject);
+      server.removeAllListeners("error");
       resolve();
     });
   });

@@ -133,6 +133,26 @@ describeRedis("necrostack dashboard serving", () => {
     }
   });
 
+  it("fails with a clear error, and closes what it opened, when the port is in use", async () => {
+    const io = recordingIO();
+    const config = parseDashboardArgs(["--backend", redis.server.url, "--port", "0"], {});
+    if (config === "help") throw new Error("unexpected help");
+    const first = await startDashboard(config, io);
+    try {
+      const port = Number(new URL(first.url).port);
+      const second = parseDashboardArgs(
+        ["--backend", redis.server.url, "--port", String(port)],
+        {},
+      );
+      if (second === "help") throw new Error("unexpected help");
+      await expect(startDashboard(second, io)).rejects.toThrow(
+        new RegExp(`the dashboard cannot listen on 127\\.0\\.0\\.1:${port}: the address is in use`),
+      );
+    } finally {
+      await first.close();
+    }
+  });
+
   it("runs as a process until SIGTERM, then exits 0", { timeout: 30_000 }, async () => {
     const child = spawn(
       process.execPath,

@@ -69,3 +69,28 @@ export function storedDeadLetter(id: string, fields: Map<string, string> | null)
     failedAt: fields?.get("failed_at") ?? "",
   };
 }
+
+/**
+ * `[[id, [field, value, ...]], ...]` straight to stored entries, without a field map per entry:
+ * the path of every scan, which a search runs 100 times over 100,000 entries.
+ */
+export function storedEntries(reply: unknown): StoredEntry[] {
+  if (!Array.isArray(reply)) return [];
+  const entries: StoredEntry[] = [];
+  for (const item of reply) {
+    if (!Array.isArray(item)) continue;
+    const id = String(item[0]);
+    const flat = item[1];
+    let wire: string | null = null;
+    let headers = "";
+    if (Array.isArray(flat)) {
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const name = flat[i];
+        if (name === EVENT_FIELD) wire = String(flat[i + 1]);
+        else if (name === HEADERS_FIELD) headers = String(flat[i + 1]);
+      }
+    }
+    entries.push({ entryId: id, wire, headers, storedAtMs: idTime(id) });
+  }
+  return entries;
+}

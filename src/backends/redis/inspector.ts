@@ -46,7 +46,7 @@ import {
   entryIdOf,
   rawEntries,
   storedDeadLetter,
-  storedEntry,
+  storedEntries,
 } from "./inspector-replies.js";
 import { DELETE_DEAD_LETTERS, REQUEUE_DEAD_LETTERS } from "./inspector-scripts.js";
 
@@ -224,9 +224,7 @@ export class RedisInspector implements StreamInspector {
     checkName(stream);
     const args = rangeArgs(stream, options);
     return this.#run("stream read", async (redis) => {
-      const entries = rawEntries(await redis.call("XREVRANGE", args)).map((e) =>
-        storedEntry(e.id, e.fields),
-      );
+      const entries = storedEntries(await redis.call("XREVRANGE", args));
       return scanPage(entries, options.count);
     });
   }

@@ -125,16 +125,21 @@ const VERBATIM = /^[\x20-\x21\x23-\x5b\x5d-\x7e]+$/;
 /** See {@link CompiledQuery}. */
 export function compileQuery(query: PayloadQuery): CompiledQuery {
   const needle = query.kind === "text" ? query.text : query.value;
-  // For equals, a string value appears as itself; a number as its text. Both verbatim.
-  const prefilter = VERBATIM.test(needle) ? needle.toLowerCase() : undefined;
-  const caseSensitive = query.kind === "equals";
+  // For equals, a string value appears as itself; a number as its text. Both verbatim. A search
+  // that ignores case lowers the text as the matcher does (a case-blind RegExp folds a few
+  // characters differently, and would skip entries the matcher takes).
+  let mayMatch: ((wire: string) => boolean) | undefined;
+  if (VERBATIM.test(needle)) {
+    const lower = needle.toLowerCase();
+    mayMatch =
+      query.kind === "equals"
+        ? (wire) => wire.includes(needle)
+        : (wire) => wire.toLowerCase().includes(lower);
+  }
   return {
     query,
     matchesWire(wire: string): boolean {
-      if (prefilter !== undefined) {
-        const haystack = caseSensitive ? wire : wire.toLowerCase();
-        if (!haystack.includes(caseSensitive ? needle : prefilter)) return false;
-      }
+      if (mayMatch !== undefined && !mayMatch(wire)) return false;
       let parsed: unknown;
       try {
         parsed = JSON.parse(wire);
