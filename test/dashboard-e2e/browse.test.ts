@@ -124,7 +124,7 @@ describeBrowser("Dashboard in a browser (read-only)", () => {
     expectCleanPages();
   });
 
-  it("browses events newest first a page at a time, and filters them by type and time", async () => {
+  it("browses events newest first a page at a time, filters them by type and time, and searches past a small window when asked", async () => {
     const written: { id: string; type: string }[] = [];
     for (let i = 1; i <= 55; i++) {
       const type = i % 5 === 0 ? "AUDIT_REFUSED" : "AUDIT_OK";
@@ -166,6 +166,23 @@ describeBrowser("Dashboard in a browser (read-only)", () => {
     await page.waitForSelector("body[data-ready]");
     await page.locator(".results td.empty").waitFor();
     await expect(page.locator(".results td.empty").textContent()).resolves.toBe("no events");
+
+    // A search over a small window says it stopped short, and goes on from there when asked.
+    const numbers = async () =>
+      (await page.locator(".results td.payload").allTextContents()).map(
+        (text) => (JSON.parse(text) as { n: number }).n,
+      );
+    await page.goto(
+      `${dashboard.url}/streams/${encodeURIComponent(AUDIT)}/events?mode=text&value=5&window=20`,
+    );
+    await page.locator(".search-stats").waitFor();
+    await expect(page.locator(".search-stats").textContent()).resolves.toMatch(
+      /^7 found; searched 20 entries \(window 20\) in [\d,]+ ms; did not reach the start/,
+    );
+    await expect(numbers()).resolves.toEqual([55, 54, 53, 52, 51, 50, 45]);
+    await Promise.all([page.waitForURL(/cursor=/), page.click("a:text('search further »')")]);
+    await page.locator(".search-stats").waitFor();
+    await expect(numbers()).resolves.toEqual([35, 25]);
     expectCleanPages();
   });
 
