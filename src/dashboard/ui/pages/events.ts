@@ -87,8 +87,18 @@ function filterForm(q: Query): HTMLFormElement {
       "type ",
       input("type", q.type, { placeholder: "ORDER_PLACED,ORDER_PAID", size: "24" }),
     ),
-    h("label", {}, "since ", input("since", q.since, { type: "datetime-local", step: "1" })),
-    h("label", {}, "until ", input("until", q.until, { type: "datetime-local", step: "1" })),
+    h(
+      "label",
+      { title: "stored at or after, in this browser's local time" },
+      "since ",
+      input("since", q.since, { type: "datetime-local", step: "1" }),
+    ),
+    h(
+      "label",
+      { title: "stored at or before, in this browser's local time" },
+      "until ",
+      input("until", q.until, { type: "datetime-local", step: "1" }),
+    ),
     h("span", { className: "break" }),
     h("label", {}, "search ", mode),
     h(
