@@ -288,6 +288,18 @@ describePostgres("Dashboard API on PostgreSQL", () => {
     expect(bad.status).toBe(400);
   });
 
+  it("serves a PostgresBackend's own stream when given the backend", async () => {
+    const backend = new PostgresBackend({ url: pg.server.url, stream: HELD, logger: false });
+    const own = createDashboard({ backend });
+    try {
+      const { body } = await getJson<{ streams: { name: string }[] }>(own.fetch, "/api/overview");
+      expect(body.streams.map((s) => s.name)).toEqual([HELD]);
+    } finally {
+      await own.close();
+      await backend.close();
+    }
+  });
+
   it("reads a stream that does not exist as empty", async () => {
     const { status, body } = await getJson<{ length: number; groups: unknown[] }>(
       dashboard.fetch,

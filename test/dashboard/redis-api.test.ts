@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDashboard, type Dashboard } from "../../src/dashboard.js";
-import { RedisInspector } from "../../src/redis.js";
+import { RedisBackend, RedisInspector } from "../../src/redis.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";
 import { describeRedis } from "../helpers/redis-server.js";
 import { FLAKY, getJson, makeShopData, ORDERS, SCRIPT_PAYLOAD, STREAM } from "./fixture.js";
@@ -266,6 +266,29 @@ describeRedis("Dashboard API on Redis", () => {
     );
     expect(rest.body.items.length).toBe(FLAKY.length + 1 - 2);
     expect(rest.body.next).toBeNull();
+  });
+
+  it("serves a RedisBackend's own stream when given the backend, and closes the inspector it made", async () => {
+    const backend = new RedisBackend({
+      redisUrl: redis.server.url,
+      streamKey: STREAM,
+      logger: false,
+    });
+    const own = createDashboard({ backend });
+    try {
+      const { body } = await getJson<{ streams: { name: string; deadLetters: number }[] }>(
+        own.fetch,
+        "/api/overview",
+      );
+      expect(body.streams).toMatchObject([{ name: STREAM, deadLetters: FLAKY.length + 1 }]);
+      expect((await getJson(own.fetch, "/api/streams/elsewhere")).status).toBe(404);
+    } finally {
+      await own.close();
+      await backend.close();
+    }
+    const after = await getJson<{ error: { message: string } }>(own.fetch, "/api/streams/shop");
+    expect(after.status).toBe(503);
+    expect(after.body.error.message).toMatch(/the inspector is closed/);
   });
 
   it("returns rate samples for the chart once the sampler ran", async () => {

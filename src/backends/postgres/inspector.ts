@@ -16,7 +16,7 @@
  */
 import type { BackendHealth } from "../../core/backend.js";
 import { InvalidOptionError } from "../../core/errors.js";
-import { InspectQueryError } from "../../core/inspect/errors.js";
+import { InspectQueryError, StreamNotInspectedError } from "../../core/inspect/errors.js";
 import { decodeStored } from "../../core/inspect/event-row.js";
 import {
   type DeleteResult,
@@ -293,6 +293,9 @@ export class PostgresInspector implements StreamInspector {
     if (typeof stream !== "string" || stream === "" || stream.length > 63) {
       throw new InspectQueryError("stream", "a table name of 1 to 63 characters", stream);
     }
+    const given = this.#options.streams;
+    if (given !== undefined && !given.includes(stream))
+      throw new StreamNotInspectedError(stream, given);
     let sql = this.#statements.get(stream);
     if (sql === undefined) {
       sql = inspectorStatements(streamTables(this.schema, stream));

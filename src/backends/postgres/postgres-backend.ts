@@ -25,6 +25,7 @@ import { Claims } from "./claims.js";
 import type { PgQueryable, SqlClient } from "./client.js";
 import { PostgresOperationError } from "./errors.js";
 import { type Delivery, HeldRows } from "./held-rows.js";
+import { PostgresInspector } from "./inspector.js";
 import { Notifications } from "./notifications.js";
 import {
   type PostgresBackendOptions,
@@ -395,6 +396,21 @@ export class PostgresBackend implements Backend, AsyncDisposable {
       { connection: this.#connection, tables: this.tables, target: this.#options.target },
     );
     return this.#registry;
+  }
+
+  /**
+   * An inspector of this backend's stream table and dead letters (`PostgresInspector`), on a
+   * small pool of its own (or on `pool` when one was given): for `createDashboard({ backend })`
+   * and other operators' tools. Close it when done; closing the backend does not.
+   */
+  inspector(): PostgresInspector {
+    const o = this.#options;
+    return new PostgresInspector({
+      url: o.url,
+      ...(o.pool !== undefined ? { pool: o.pool } : {}),
+      schema: o.schema,
+      streams: [o.stream],
+    });
   }
 
   /**

@@ -10,7 +10,7 @@
 import type { Redis, RedisOptions } from "ioredis";
 import type { BackendHealth } from "../../core/backend.js";
 import { InvalidOptionError } from "../../core/errors.js";
-import { InspectQueryError } from "../../core/inspect/errors.js";
+import { InspectQueryError, StreamNotInspectedError } from "../../core/inspect/errors.js";
 import { decodeStored } from "../../core/inspect/event-row.js";
 import {
   type DeleteResult,
@@ -127,6 +127,14 @@ export class RedisInspector implements StreamInspector {
     this.target = maskUrl(redisUrl);
   }
 
+  /** `stream` checked: a name, and one of `streams` when they were given. */
+  #check(stream: string): void {
+    checkName(stream);
+    const given = this.#options.streams;
+    if (given !== undefined && !given.includes(stream))
+      throw new StreamNotInspectedError(stream, given);
+  }
+
   /** The dead-letter stream of `stream`. */
   dlqStream(stream: string): string {
     return this.#options.dlqStreams?.[stream] ?? `${stream}${DLQ_SUFFIX}`;
@@ -163,7 +171,7 @@ export class RedisInspector implements StreamInspector {
   }
 
   async counters(stream: string): Promise<StreamCounters> {
-    checkName(stream);
+    this.#check(stream);
     return this.#run("stream counters", async (redis) => {
       const [info, groups, deadLetters] = await Promise.all([
         streamFields(redis, stream),
@@ -195,7 +203,7 @@ export class RedisInspector implements StreamInspector {
   }
 
   async streamInfo(stream: string, options: StreamInfoOptions = {}): Promise<StreamInfo> {
-    checkName(stream);
+    this.#check(stream);
     const consumers = Math.min(positive("consumers", options.consumers, 100), 1_000);
     const oldest = Math.min(positive("oldestPending", options.oldestPending, 10), 100);
     return this.#run("stream description", async (redis) => {
@@ -221,7 +229,7 @@ export class RedisInspector implements StreamInspector {
   }
 
   async scan(stream: string, options: ScanOptions): Promise<ScanPage<StoredEntry>> {
-    checkName(stream);
+    this.#check(stream);
     const args = rangeArgs(stream, options);
     return this.#run("stream read", async (redis) => {
       const entries = storedEntries(await redis.call("XREVRANGE", args));
@@ -230,7 +238,7 @@ export class RedisInspector implements StreamInspector {
   }
 
   async scanDeadLetters(stream: string, options: ScanOptions): Promise<ScanPage<StoredDeadLetter>> {
-    checkName(stream);
+    this.#check(stream);
     const args = rangeArgs(this.dlqStream(stream), options);
     return this.#run("dead-letter read", async (redis) => {
       const entries = rawEntries(await redis.call("XREVRANGE", args)).map((e) =>
@@ -241,7 +249,7 @@ export class RedisInspector implements StreamInspector {
   }
 
   async requeueDeadLetters(stream: string, entryIds: readonly string[]): Promise<RequeueResult> {
-    checkName(stream);
+    this.#check(stream);
     const ids = repairIds(entryIds);
     const dlq = this.dlqStream(stream);
     return this.#run("dead-letter requeue", async (redis) => {
@@ -279,7 +287,7 @@ export class RedisInspector implements StreamInspector {
   }
 
   async deleteDeadLetters(stream: string, entryIds: readonly string[]): Promise<DeleteResult> {
-    checkName(stream);
+    this.#check(stream);
     const ids = repairIds(entryIds);
     return this.#run("dead-letter delete", async (redis) => {
       const results = (await runScript(
@@ -342,7 +350,13 @@ export class RedisInspector implements StreamInspector {
       this.#connection ??= this.#connect();
       return await work(await this.#connection);
     } catch (error) {
-      if (error instanceof InspectQueryError || error instanceof IoredisMissingError) throw error;
+      if (
+        error instanceof InspectQueryError ||
+        error instanceof StreamNotInspectedError ||
+        error instanceof IoredisMissingError
+      ) {
+        throw error;
+      }
       throw new RedisOperationError(operation, this.target, error);
     }
   }

@@ -24,6 +24,7 @@ import { EntrySettler } from "./entry-settler.js";
 import { RedisOperationError } from "./errors.js";
 import { type RedisBackendHealth, readHealth } from "./health.js";
 import { HeldEntries } from "./held-entries.js";
+import { RedisInspector } from "./inspector.js";
 import { IoredisStreamClient } from "./ioredis-client.js";
 import { Maintenance } from "./maintenance.js";
 import { MetricsCounter, type RedisBackendMetrics } from "./metrics.js";
@@ -239,6 +240,22 @@ export class RedisBackend implements Backend, AsyncDisposable {
    */
   deliveryAttempt(event: Event): number {
     return this.#held.attempt(event);
+  }
+
+  /**
+   * An inspector of this backend's stream and dead letters (`RedisInspector`), on a connection
+   * of its own (or on `client` when one was given): for `createDashboard({ backend })` and other
+   * operators' tools. Close it when done; closing the backend does not.
+   */
+  inspector(): RedisInspector {
+    const o = this.#options;
+    return new RedisInspector({
+      redisUrl: o.redisUrl,
+      ...(o.client !== undefined ? { client: o.client } : {}),
+      streams: [o.streamKey],
+      dlqStreams: { [o.streamKey]: o.dlqStream },
+      commandTimeoutMs: o.commandTimeoutMs,
+    });
   }
 
   /** PING latency, and the stream, group and dead-letter counts. Never rejects. */

@@ -16,3 +16,16 @@ export class InspectQueryError extends NecroStackError {
     this.parameter = parameter;
   }
 }
+
+/** An inspector limited to some streams (its `streams` option) was asked about another one. */
+export class StreamNotInspectedError extends NecroStackError {
+  readonly stream: string;
+
+  constructor(stream: string, streams: readonly string[]) {
+    super(
+      `Stream ${JSON.stringify(stream)} is not one this inspector was given (${streams.map((s) => JSON.stringify(s)).join(", ")})`,
+      "ERR_INSPECT_STREAM",
+    );
+    this.stream = stream;
+  }
+}

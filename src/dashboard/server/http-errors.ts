@@ -1,6 +1,6 @@
 /** Failures as API answers: `{ error: { code, message } }` with a status that says whose fault. */
 import { NecroStackError } from "../../core/errors.js";
-import { InspectQueryError } from "../../core/inspect/errors.js";
+import { InspectQueryError, StreamNotInspectedError } from "../../core/inspect/errors.js";
 import { maskSecrets } from "../../utils/redact.js";
 
 /** A failure the API answers with `status` and `code`. */
@@ -29,6 +29,9 @@ export function errorAnswer(error: unknown): { status: number; code: string; mes
     return { status: error.status, code: error.code, message: error.message };
   if (error instanceof InspectQueryError)
     return { status: 400, code: "bad-request", message: error.message };
+  if (error instanceof StreamNotInspectedError) {
+    return { status: 404, code: "not-found", message: error.message };
+  }
   if (error instanceof RequestTimeoutError) {
     return { status: 503, code: "backend-unavailable", message: error.message };
   }
