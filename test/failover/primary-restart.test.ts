@@ -103,17 +103,30 @@ describeRedis("FailoverBackend with the primary redis-server killed and restarte
     const producer = pair();
     for (let n = COPIES; n < JOBS; n++) {
       if (n === 100) await primary.kill();
-      if (n === 200) await primary.start();
+      if (n === 200) {
+        // Down for a hundred enqueues: they went to the secondary, and health says so.
+        expect(producer.metrics.active).toBe("secondary");
+        const down = await producer.health();
+        expect(down.details.active).toBe("secondary");
+        expect(down.details.primary.healthy).toBe(false);
+        expect(down.healthy).toBe(true);
+        await primary.start();
+      }
       await producer.enqueue(new Event("JOB", { n }));
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
+    await waitUntil(
+      "enqueues back on the primary",
+      async () => {
+        await producer.enqueue(new Event("PROBE", {}));
+        return producer.metrics.active === "primary";
+        // A probe that began while the primary was down lasts as long as its health() does.
+      },
+      30_000,
+    );
     // Enqueues went to the secondary while the primary was down, and came back to it after.
     expect(producer.metrics.switches).toBeGreaterThanOrEqual(2);
     expect(producer.metrics.primaryFailures).toBeGreaterThanOrEqual(2);
-    await waitUntil("enqueues back on the primary", async () => {
-      await producer.enqueue(new Event("PROBE", {}));
-      return producer.metrics.active === "primary";
-    });
     const health = await producer.health();
     expect(health.details.active).toBe("primary");
     expect(health.healthy).toBe(true);
