@@ -183,6 +183,7 @@ describeBrowser("Dashboard in a browser (read-only)", () => {
     await Promise.all([page.waitForURL(/cursor=/), page.click("a:text('search further »')")]);
     await page.locator(".search-stats").waitFor();
     await expect(numbers()).resolves.toEqual([35, 25]);
+    await screenshot(page, "search-further");
     expectCleanPages();
   });
 

@@ -134,6 +134,7 @@ needingChromium(describePostgres)("Dashboard in a browser on PostgreSQL", () => 
     await page.locator(".results tbody tr").first().waitFor();
     const payloads = await page.locator(".results td.payload").allTextContents();
     expect(payloads[0]).toBe('{"order":3}');
+    await screenshot(page, "postgres-events");
     expect(errors).toEqual([]);
   });
 });

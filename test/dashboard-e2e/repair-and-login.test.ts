@@ -119,6 +119,7 @@ describeBrowser("Dashboard in a browser (writes and login)", () => {
     expect(asked).toEqual(["Delete 1 dead letter(s) for good?"]);
     await expect(redis.redis.xlen(DLQ)).resolves.toBe(0);
     await expect(page.locator(".chips").textContent()).resolves.toBe("No dead letters.");
+    await screenshot(page, "dead-letters-deleted");
     expect(errors).toEqual([]);
   });
 
