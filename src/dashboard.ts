@@ -64,7 +64,7 @@ export type {
   ChainEvent,
 } from "./core/inspect/causation-tree.js";
 export { buildCausationTree } from "./core/inspect/causation-tree.js";
-export { InspectQueryError } from "./core/inspect/errors.js";
+export { InspectQueryError, StreamNotInspectedError } from "./core/inspect/errors.js";
 export type { EventRow, InvalidEventRow, ValidEventRow } from "./core/inspect/event-row.js";
 export type * from "./core/inspect/inspector.js";
 export {

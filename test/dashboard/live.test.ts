@@ -37,6 +37,7 @@ describeRedis("Dashboard live rates", () => {
   }, async () => {
     const response = await dashboard.fetch(new Request("http://127.0.0.1/api/live"));
     expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
+    expect(response.headers.get("content-security-policy")).toMatch(/script-src 'self'/);
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     const decoder = new TextDecoder();
     let buffer = "";

@@ -4,6 +4,7 @@
  * static assets, and the HTML shell for every page.
  */
 import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { apiRoutes } from "./api.js";
 import { Assets } from "./assets.js";
 import { COOKIE, localPath } from "./auth.js";
@@ -59,20 +60,29 @@ export function dashboardApp(ctx: DashboardContext): Hono {
 
   // Public: the login form and the assets it needs (they hold no data).
   app.get("/login", (c) => shell(c, assets.shell));
-  app.post("/login", async (c) => {
-    const form = await c.req.parseBody();
-    const next = localPath(form.next);
-    if (!auth.required) return c.redirect(next, 303);
-    if (!auth.isToken(form.token)) {
-      return c.redirect(`/login?error=1&next=${encodeURIComponent(next)}`, 303);
-    }
-    const secure = new URL(c.req.url).protocol === "https:" ? "; Secure" : "";
-    c.header(
-      "set-cookie",
-      `${COOKIE}=${auth.sessionValue}; Path=/; HttpOnly; SameSite=Strict${secure}`,
-    );
-    return c.redirect(next, 303);
-  });
+  app.post(
+    "/login",
+    bodyLimit({
+      maxSize: 4 * 1024,
+      onError: () => {
+        throw new HttpError(413, "too-large", "The login form is larger than 4 KiB");
+      },
+    }),
+    async (c) => {
+      const form = await c.req.parseBody();
+      const next = localPath(form.next);
+      if (!auth.required) return c.redirect(next, 303);
+      if (!auth.isToken(form.token)) {
+        return c.redirect(`/login?error=1&next=${encodeURIComponent(next)}`, 303);
+      }
+      const secure = new URL(c.req.url).protocol === "https:" ? "; Secure" : "";
+      c.header(
+        "set-cookie",
+        `${COOKIE}=${auth.sessionValue}; Path=/; HttpOnly; SameSite=Strict${secure}`,
+      );
+      return c.redirect(next, 303);
+    },
+  );
   app.post("/logout", (c) => {
     c.header("set-cookie", `${COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0`);
     return c.redirect("/login", 303);
