@@ -28,8 +28,8 @@ import { DedupeStore } from "../../core/dedupe-store.js";
 import { BackendClosedError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
 import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
+import { healthOf, type SharedCapability, sharedCapabilities } from "../composite.js";
 import { FanIn } from "../fan-in.js";
-import { healthOf } from "../health-of.js";
 import { EnqueueTarget, type Side } from "./enqueue-target.js";
 import {
   type FailoverBackendOptions,
@@ -61,7 +61,7 @@ const CAPABILITIES = [
   "delayedRelease",
   "deadLetter",
   "redelivery",
-] as const;
+] as const satisfies readonly SharedCapability[];
 
 export class FailoverBackend implements Backend, AsyncDisposable {
   readonly capabilities: BackendCapabilities;
@@ -86,12 +86,7 @@ export class FailoverBackend implements Backend, AsyncDisposable {
     this.#options = resolveFailoverOptions(options);
     this.primary = this.#options.primary;
     this.secondary = this.#options.secondary;
-    const caps: Record<string, boolean> = { synchronous: false };
-    for (const name of CAPABILITIES) {
-      caps[name] =
-        this.primary.capabilities[name] === true && this.secondary.capabilities[name] === true;
-    }
-    this.capabilities = Object.freeze(caps as unknown as BackendCapabilities);
+    this.capabilities = sharedCapabilities([this.primary, this.secondary], CAPABILITIES);
     this.#target = new EnqueueTarget(this.#options.failAfter, this.#options.probeIntervalMs);
     this.#fanIn = new FanIn([this.primary, this.secondary], "all");
     this.#log = resolveLogger(this.#options.logger, "necrostack.failover");

@@ -28,8 +28,8 @@ import type {
 import { BackendClosedError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
 import { type Logger, resolveLogger } from "../../core/logging.js";
+import { healthOf, type SharedCapability, sharedCapabilities } from "../composite.js";
 import { FanIn } from "../fan-in.js";
-import { healthOf } from "../health-of.js";
 import { NoRouteError } from "./errors.js";
 import { Forwarder, type ForwardMetrics } from "./forwarder.js";
 import {
@@ -65,7 +65,7 @@ const CAPABILITIES = [
   "deadLetter",
   "redelivery",
   "idempotentEnqueue",
-] as const;
+] as const satisfies readonly SharedCapability[];
 
 export class RoutingBackend implements Backend, AsyncDisposable {
   readonly capabilities: BackendCapabilities;
@@ -94,11 +94,7 @@ export class RoutingBackend implements Backend, AsyncDisposable {
         capabilities: route.backend.capabilities,
       })),
     );
-    const caps: Record<string, boolean> = { synchronous: false };
-    for (const name of CAPABILITIES) {
-      caps[name] = this.backends.every((backend) => backend.capabilities[name] === true);
-    }
-    this.capabilities = Object.freeze(caps as unknown as BackendCapabilities);
+    this.capabilities = sharedCapabilities(this.backends, CAPABILITIES);
     this.#log = resolveLogger(resolved.logger, "necrostack.routing");
     this.#fanIn = new FanIn(this.backends, "any");
     this.#forwarder = new Forwarder({
