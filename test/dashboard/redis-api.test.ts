@@ -281,6 +281,12 @@ describeRedis("Dashboard API on Redis", () => {
         "/api/overview",
       );
       expect(body.streams).toMatchObject([{ name: STREAM, deadLetters: FLAKY.length + 1 }]);
+      // The backend's own health() is shown: it reports its stream and group.
+      const health = await getJson<{ healthy: boolean; details: { streamLength: number } }>(
+        own.fetch,
+        "/api/health",
+      );
+      expect(health.body).toMatchObject({ healthy: true, details: { streamLength: total() } });
       expect((await getJson(own.fetch, "/api/streams/elsewhere")).status).toBe(404);
     } finally {
       await own.close();

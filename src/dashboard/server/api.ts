@@ -5,6 +5,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { ValidEventRow } from "../../core/inspect/event-row.js";
+import type { StreamCounters } from "../../core/inspect/inspector.js";
 import { payloadQuery } from "../../core/inspect/payload-match.js";
 import {
   type DeadLetterRow,
@@ -40,20 +41,20 @@ export function apiRoutes(ctx: DashboardContext): Hono {
   );
 
   api.get("/health", async (c) => {
-    const health = await ctx.call(inspector.health());
+    const health = await ctx.call(ctx.health());
     return c.json(health, health.healthy ? 200 : 503);
   });
 
   api.get("/overview", async (c) => {
     ctx.sampler.start();
-    const [health, listed] = await Promise.all([ctx.call(inspector.health()), ctx.streams()]);
+    const [health, listed] = await Promise.all([ctx.call(ctx.health()), ctx.streams()]);
     const counters = await ctx.call(
       Promise.all(listed.streams.map((name) => inspector.counters(name))),
     );
     return c.json({
       health,
       streams: listed.streams.map((name, i) => {
-        const counted = counters[i] as Awaited<ReturnType<typeof inspector.counters>>;
+        const counted = counters[i] as StreamCounters;
         return {
           name,
           length: counted.length,

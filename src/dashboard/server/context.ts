@@ -3,6 +3,7 @@
  * backend call by the request timeout, so a backend that stops answering gives a 503, not a
  * hung page.
  */
+import type { BackendHealth } from "../../core/backend.js";
 import type { StreamInspector } from "../../core/inspect/inspector.js";
 import { withDeadline } from "../../utils/timing.js";
 import type { Auth } from "./auth.js";
@@ -39,6 +40,15 @@ export class DashboardContext {
     this.#closed = true;
     this.sampler.stop();
     this.#resolveClosed();
+  }
+
+  /**
+   * The backend's health: its own `health()` when the dashboard was given a backend that has
+   * one (it reports more), else the inspector's. Never rejects.
+   */
+  health(): Promise<BackendHealth> {
+    const backend = this.options.backend;
+    return backend?.health !== undefined ? backend.health() : this.inspector.health();
   }
 
   /** `work` bounded by the request timeout. */

@@ -1,10 +1,14 @@
 /** createDashboard's options: their meaning and defaults, and the one place they are checked. */
+
+import type { BackendHealth } from "../../core/backend.js";
 import { InvalidOptionError } from "../../core/errors.js";
 import type { StreamInspector } from "../../core/inspect/inspector.js";
 
 /** A backend that can hand out an inspector of its own store (see `RedisBackend.inspector()`). */
 export interface InspectableBackend {
   inspector(): StreamInspector;
+  /** Shown as the backend's health when present (see `Backend.health`). */
+  health?(): Promise<BackendHealth>;
 }
 
 /** Options for {@link createDashboard}. Give `inspector`, or a `backend` that has one. */
@@ -52,6 +56,8 @@ export interface DashboardOptions {
 /** Options with every default applied and every value checked. */
 export interface ResolvedDashboardOptions {
   readonly inspector: StreamInspector;
+  /** The backend given, if any (its `health()` is shown). */
+  readonly backend: InspectableBackend | undefined;
   readonly ownsInspector: boolean;
   readonly streams: readonly string[] | undefined;
   readonly token: string | undefined;
@@ -119,6 +125,7 @@ export function resolveDashboardOptions(options: DashboardOptions): ResolvedDash
   }
   return {
     inspector,
+    backend: options.inspector === undefined ? backend : undefined,
     ownsInspector: options.inspector === undefined,
     streams: streams === undefined ? undefined : [...new Set(streams)],
     token,
