@@ -54,6 +54,11 @@ export const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary: "show the causation tree of one event (and re-run it through organs with --rerun)",
     load: async () => (await import("./cli/trace.js")).runTrace,
   },
+  replay: {
+    summary:
+      "re-deliver recorded events into a stream or a fresh group, or dry-run them through organs",
+    load: async () => (await import("./cli/replay.js")).runReplay,
+  },
 };
 
 /** Error codes meaning "called wrongly": printed with a pointer to --help, exit code 2. */
