@@ -117,6 +117,25 @@ export class FanIn {
   }
 
   /**
+   * The atomic commit of the backend `event` came from, with every emitted event. For an event
+   * none of them handed out (or one without `commit`), each emitted event goes through `enqueue`
+   * and then the event is acked where it came from, if anywhere.
+   */
+  async commit(
+    event: Event,
+    emitted: readonly Event[],
+    enqueue: (event: Event) => Promise<void>,
+  ): Promise<void> {
+    const origin = this.originOf(event);
+    if (origin?.commit !== undefined) {
+      await origin.commit(event, emitted);
+      return;
+    }
+    for (const next of emitted) await enqueue(next);
+    await origin?.ack(event);
+  }
+
+  /**
    * Ends every pull under way (they resolve null) and gives the parked events back to their
    * backends, delivered again as if never pulled. Call before closing the backends.
    */

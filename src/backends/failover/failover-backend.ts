@@ -162,13 +162,7 @@ export class FailoverBackend implements Backend, AsyncDisposable {
 
   /** The atomic commit of the backend `event` came from; for an event neither handed out, enqueues `emitted`. */
   async commit(event: Event, emitted: readonly Event[]): Promise<void> {
-    const origin = this.#fanIn.originOf(event);
-    if (origin?.commit !== undefined) {
-      await origin.commit(event, emitted);
-      return;
-    }
-    for (const next of emitted) await this.enqueue(next);
-    await origin?.ack(event);
+    await this.#fanIn.commit(event, emitted, (next) => this.enqueue(next));
   }
 
   async release(event: Event, options?: ReleaseOptions): Promise<void> {

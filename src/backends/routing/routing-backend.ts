@@ -184,13 +184,7 @@ export class RoutingBackend implements Backend, AsyncDisposable {
    * backend did not hand out, the emitted events are enqueued by their routes.
    */
   async commit(event: Event, emitted: readonly Event[]): Promise<void> {
-    const origin = this.#fanIn.originOf(event);
-    if (origin?.commit !== undefined) {
-      await origin.commit(event, emitted);
-      return;
-    }
-    for (const next of emitted) await this.enqueue(next);
-    await origin?.ack(event);
+    await this.#fanIn.commit(event, emitted, (next) => this.enqueue(next));
   }
 
   async release(event: Event, options?: ReleaseOptions): Promise<void> {
