@@ -43,13 +43,14 @@ export interface RunningDashboard {
  */
 export async function serveDashboard(
   options: DashboardOptions & { inspector: StreamInspector },
+  port = 0,
 ): Promise<RunningDashboard> {
   const dashboard = createDashboard(options);
   const server = createServer(dashboard.listener);
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     async close() {
       await dashboard.close();
       await options.inspector.close();
@@ -59,13 +60,14 @@ export async function serveDashboard(
   };
 }
 
-/** {@link serveDashboard} over a RedisInspector of the streams given. */
+/** {@link serveDashboard} over a RedisInspector of the streams given (on `port`: 0 picks one). */
 export function startDashboard(
   redisUrl: string,
   options: Omit<DashboardOptions, "inspector" | "backend"> & { streams: readonly string[] },
+  port = 0,
 ): Promise<RunningDashboard> {
-  return serveDashboard({
-    ...options,
-    inspector: new RedisInspector({ redisUrl, streams: options.streams }),
-  });
+  return serveDashboard(
+    { ...options, inspector: new RedisInspector({ redisUrl, streams: options.streams }) },
+    port,
+  );
 }

@@ -4,7 +4,7 @@ import type { GroupSummary, LiveMessage, Overview, Rates, StreamSummary } from "
 import { chartLegend, RateChart } from "../chart.js";
 import { h, replace } from "../dom.js";
 import { formatCount, formatRate, formatTime, previewJson } from "../format.js";
-import { facts, type Page, section } from "../layout.js";
+import { errorBox, facts, type Page, section } from "../layout.js";
 
 interface Row {
   readonly element: HTMLTableRowElement;
@@ -20,6 +20,8 @@ interface Row {
 
 /** Groups and health are not in the live feed: the overview is read again this often. */
 const REFRESH_MS = 5_000;
+/** How long the page waits before opening a live feed the server closed. */
+const RETRY_MS = 5_000;
 
 export async function overviewPage(page: Page): Promise<void> {
   const overview = await getJson<Overview>("/api/overview", page.signal);
@@ -74,7 +76,9 @@ export async function overviewPage(page: Page): Promise<void> {
           if (row !== undefined) replace(row.groups, groupsCell(stream.groups));
         }
       },
-      () => {}, // the live feed says when the server is gone
+      (error: unknown) => {
+        if (!page.signal.aborted) replace(health, unreachablePanel(error));
+      },
     );
   }, REFRESH_MS);
   page.signal.addEventListener("abort", () => clearInterval(timer), { once: true });
@@ -98,6 +102,16 @@ function healthPanel(overview: Overview): HTMLElement {
       ["latency", health.latencyMs === undefined ? "–" : `${health.latencyMs.toFixed(1)} ms`],
       ...details,
     ]),
+  );
+}
+
+/** The backend (or the dashboard's server) did not answer the last overview. */
+function unreachablePanel(error: unknown): HTMLElement {
+  return h(
+    "section",
+    { className: "health bad" },
+    h("h2", {}, "Backend ", h("span", { className: "status", text: "unreachable" })),
+    errorBox(error),
   );
 }
 
@@ -175,10 +189,12 @@ function follow(
   status: HTMLElement,
   signal: AbortSignal,
 ): void {
-  const source = new EventSource("/api/live");
   let lastAt = 0;
-  signal.addEventListener("abort", () => source.close(), { once: true });
-  source.addEventListener("message", (message: MessageEvent<string>) => {
+  const say = (on: boolean, text: string): void => {
+    status.className = on ? "live on" : "live off";
+    status.textContent = text;
+  };
+  const apply = (message: MessageEvent<string>): void => {
     let data: LiveMessage;
     try {
       data = JSON.parse(message.data) as LiveMessage;
@@ -186,8 +202,7 @@ function follow(
       return;
     }
     lastAt = Date.now();
-    status.className = "live on";
-    status.textContent = `live · ${formatTime(data.at).slice(11, 19)} UTC`;
+    say(true, `live · ${formatTime(data.at).slice(11, 19)} UTC`);
     for (const stream of data.streams) {
       let row = rows.get(stream.name);
       if (row === undefined) {
@@ -211,32 +226,49 @@ function follow(
       row.deadLetters.className = stream.deadLetters > 0 ? "dl-count has" : "dl-count";
       row.chart.add({ at: data.at, inPerSec: stream.inPerSec, outPerSec: stream.outPerSec });
     }
-  });
+  };
+  let source: EventSource | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  const open = (): void => {
+    retry = undefined;
+    if (signal.aborted) return;
+    const current = new EventSource("/api/live");
+    source = current;
+    current.addEventListener("message", apply);
+    current.addEventListener("error", (event) => {
+      // The server's `event: error` message: one sample failed, the feed goes on.
+      if (event instanceof MessageEvent && typeof event.data === "string") {
+        let message = event.data;
+        try {
+          message = String((JSON.parse(event.data) as { message?: unknown }).message ?? message);
+        } catch {}
+        say(false, `sampling failed: ${message}`);
+        return;
+      }
+      if (current.readyState !== EventSource.CLOSED) {
+        // The browser reconnects by itself after a dropped connection.
+        if (lastAt === 0) say(false, "live updates unavailable; retrying…");
+        return;
+      }
+      // Refused (the server restarted without this session, or has too many feeds open):
+      // the browser gives up, so the page tries again itself, a few seconds later.
+      say(false, "live updates closed; trying again in 5 s…");
+      retry ??= setTimeout(open, RETRY_MS);
+    });
+  };
+  open();
   const watchdog = setInterval(() => {
-    if (lastAt !== 0 && Date.now() - lastAt > 5_000) {
-      status.className = "live off";
-      status.textContent = "live updates stopped; reconnecting…";
+    if (lastAt !== 0 && Date.now() - lastAt > 5_000 && retry === undefined) {
+      say(false, "live updates stopped; reconnecting…");
     }
   }, 1_000);
-  signal.addEventListener("abort", () => clearInterval(watchdog), { once: true });
-  source.addEventListener("error", (event) => {
-    // The server's `event: error` message: one sample failed, the feed goes on.
-    if (event instanceof MessageEvent && typeof event.data === "string") {
-      let message = event.data;
-      try {
-        message = String((JSON.parse(event.data) as { message?: unknown }).message ?? event.data);
-      } catch {}
-      status.className = "live off";
-      status.textContent = `sampling failed: ${message}`;
-      return;
-    }
-    if (lastAt === 0) {
-      status.className = "live off";
-      status.textContent = "live updates unavailable; retrying…";
-    }
-    if (source.readyState === EventSource.CLOSED) {
-      status.className = "live off";
-      status.textContent = "live updates closed (reload to retry)";
-    }
-  });
+  signal.addEventListener(
+    "abort",
+    () => {
+      source?.close();
+      clearTimeout(retry);
+      clearInterval(watchdog);
+    },
+    { once: true },
+  );
 }
