@@ -38,7 +38,8 @@ export function frame(session: Session | null, crumbs: readonly Crumb[]): HTMLEl
       ),
     );
     for (const [name, url] of Object.entries(session.endpoints)) {
-      if (typeof url === "string" && url !== "") {
+      // Links only to http(s) addresses: a javascript: URL from a misconfiguration never runs.
+      if (typeof url === "string" && /^https?:\/\//i.test(url)) {
         side.appendChild(
           h("a", {
             className: "ext",
