@@ -30,6 +30,12 @@ export {
   type PostgresBackendHealthDetails,
   type PostgresEnqueueOptions,
 } from "./backends/postgres/postgres-backend.js";
+/** Replay into a PostgreSQL stream (`replay()` from `necrostack/replay`), resumable. */
+export {
+  PostgresReplayTarget,
+  type PostgresReplayTargetOptions,
+  replaysTable,
+} from "./backends/postgres/replay-target.js";
 /** The schema version this package creates and expects. */
 export { SCHEMA_VERSION } from "./backends/postgres/schema.js";
 /** The schema registry's store in the stream's tables (also `backend.schemaRegistry()`). */
