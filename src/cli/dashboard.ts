@@ -263,11 +263,9 @@ export class DashboardListenError extends NecroStackError {
     const code = (cause as { code?: unknown }).code;
     const why =
       code === "EADDRINUSE" ? "the address is in use (pick another --port)" : messageOf(cause);
-    super(
-      `the dashboard cannot listen on ${host}:${port}: ${why}`,
-      "ERR_DASHBOARD_LISTEN",
-      { cause },
-    );
+    super(`the dashboard cannot listen on ${host}:${port}: ${why}`, "ERR_DASHBOARD_LISTEN", {
+      cause,
+    });
   }
 }
 

@@ -2,14 +2,13 @@
  * Live rates: the shared sampler's Server-Sent Events, and the ring of samples behind each
  * stream's chart, against a private Redis with a real producer and a real worker.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { RateSampler } from "../../src/dashboard/server/sampler.js";
 import { createDashboard, type Dashboard } from "../../src/dashboard.js";
 import { Event, organ, Spine } from "../../src/index.js";
 import { RedisBackend, RedisInspector } from "../../src/redis.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";
 import { describeRedis } from "../helpers/redis-server.js";
-import { waitUntil } from "../helpers/wait.js";
 import { getJson } from "./fixture.js";
 
 interface Live {

@@ -3,7 +3,7 @@
  * message (never a hung request), the live feed reports the failure and goes on, and everything
  * answers again once Redis is back.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDashboard, type Dashboard } from "../../src/dashboard.js";
 import { RedisInspector } from "../../src/redis.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";

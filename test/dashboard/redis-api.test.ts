@@ -3,7 +3,7 @@
  * run left: events of a chain, dead letters (failed payments and an invalid entry), and a second
  * group's worker holding entries it never finishes.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDashboard, type Dashboard } from "../../src/dashboard.js";
 import { RedisBackend, RedisInspector } from "../../src/redis.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";
@@ -153,7 +153,8 @@ describeRedis("Dashboard API on Redis", () => {
       `/api/streams/${STREAM}/search?text=alert(&type=ORDER_PLACED`,
     );
     expect(text.body.events.length).toBe(1);
-    expect((text.body.events[0]?.payload.customer as { name: string }).name).toBe(SCRIPT_PAYLOAD);
+    const found = text.body.events[0] as Row;
+    expect((found.payload.customer as { name: string }).name).toBe(SCRIPT_PAYLOAD);
   });
 
   it("stops a search at its window and continues from its cursor", async () => {
@@ -295,6 +296,18 @@ describeRedis("Dashboard API on Redis", () => {
     const after = await getJson<{ error: { message: string } }>(own.fetch, "/api/streams/shop");
     expect(after.status).toBe(503);
     expect(after.body.error.message).toMatch(/the inspector is closed/);
+  });
+
+  it("takes any stream name as one encoded path segment: slashes, hash tags, spaces", async () => {
+    for (const name of ["orders/eu", "{shop}:events", "a b%"]) {
+      await redis.redis.xadd(name, "*", "event", "{}");
+      const { status, body } = await get<{ events: { invalid?: string }[] }>(
+        `/api/streams/${encodeURIComponent(name)}/events?limit=1`,
+      );
+      expect(status, name).toBe(200);
+      expect(body.events.length, name).toBe(1);
+      await redis.redis.del(name);
+    }
   });
 
   it("returns rate samples for the chart once the sampler ran", async () => {

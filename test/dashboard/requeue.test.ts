@@ -3,7 +3,7 @@
  * requeued-from header and its attempt reset, the dead letter gone, in one step), handled by a
  * real worker afterwards, and never twice when two operators requeue the same one at once.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDashboard, type Dashboard } from "../../src/dashboard.js";
 import { RedisInspector } from "../../src/redis.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";

@@ -3,7 +3,7 @@
  * form's cookie, the bearer header), CSRF and read-only refusals of writes, the Host guard, the
  * headers every answer carries, user data only ever as JSON, and passwords masked.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { createDashboard, type Dashboard } from "../../src/dashboard.js";
 import { Event } from "../../src/index.js";
 import { RedisBackend, RedisInspector } from "../../src/redis.js";

@@ -186,18 +186,21 @@ export async function listDeadLetters(
   const items = page.entries.map(deadLetterRow);
   // Kinds from the reason text alone (and a missing event field): decoding every event of the
   // window would cost more than the counts are worth.
-  const kinds: { reasonKind: ReasonKind }[] = [];
+  const counts = new Map<ReasonKind, number>();
   const counted = await walk(
     (scan) => inspector.scanDeadLetters(stream, scan),
     { window: reasonsWindow },
     (entry) => {
-      kinds.push({ reasonKind: reasonKind(entry.reason, entry.wire !== null) });
+      const kind = reasonKind(entry.reason, entry.wire !== null);
+      counts.set(kind, (counts.get(kind) ?? 0) + 1);
       return false;
     },
   );
   return {
     items,
-    reasons: countKinds(kinds),
+    reasons: [...counts]
+      .map(([kind, count]) => ({ kind, count }))
+      .sort((a, b) => b.count - a.count),
     reasonsScanned: counted.scanned,
     reasonsComplete: counted.complete,
     next: page.next,
@@ -215,15 +218,6 @@ export function deadLetterRow(entry: StoredDeadLetter): DeadLetterRow {
     reasonKind: reasonKind(entry.reason, !("invalid" in event)),
     failedAt: entry.failedAt,
   };
-}
-
-/** How many rows of each kind, most first. */
-export function countKinds(
-  rows: readonly { readonly reasonKind: ReasonKind }[],
-): { kind: ReasonKind; count: number }[] {
-  const counts = new Map<ReasonKind, number>();
-  for (const row of rows) counts.set(row.reasonKind, (counts.get(row.reasonKind) ?? 0) + 1);
-  return [...counts].map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count);
 }
 
 /** `value` checked as an integer in [1, max], or `fallback` when absent. */
