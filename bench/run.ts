@@ -24,6 +24,7 @@ import type { BenchSuite } from "./lib/suite.js";
 import metrics from "./metrics.js";
 import postgres from "./postgres.js";
 import redis from "./redis.js";
+import replay from "./replay.js";
 import routing from "./routing.js";
 import schema from "./schema.js";
 import tracing from "./tracing.js";
@@ -41,6 +42,7 @@ const SUITES: readonly BenchSuite[] = [
   tracing,
   schema,
   dashboard,
+  replay,
 ];
 
 const RESULTS_DIR = fileURLToPath(new URL("./results/", import.meta.url));
