@@ -4,6 +4,8 @@
  * group's worker holding entries it never finishes.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
+import type { ScanOptions } from "../../src/core/inspect/inspector.js";
+import { walk } from "../../src/core/inspect/walk.js";
 import { createDashboard, type Dashboard } from "../../src/dashboard.js";
 import { RedisBackend, RedisInspector } from "../../src/redis.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";
@@ -307,6 +309,27 @@ describeRedis("Dashboard API on Redis", () => {
       expect(status, name).toBe(200);
       expect(body.events.length, name).toBe(1);
       await redis.redis.del(name);
+    }
+  });
+
+  it("walks read at most one page ahead, and never past the window", async () => {
+    const inspector = new RedisInspector({ redisUrl: redis.server.url });
+    const asked: number[] = [];
+    const scan = (options: ScanOptions) => {
+      asked.push(options.count);
+      return inspector.scan(STREAM, options);
+    };
+    try {
+      const whole = await walk(scan, { window: 12, pageSize: 5 }, () => false);
+      expect(whole).toMatchObject({ scanned: 12, complete: false });
+      expect(asked).toEqual([5, 5, 2]);
+      asked.length = 0;
+      let seen = 0;
+      const stopped = await walk(scan, { window: 30, pageSize: 5 }, () => ++seen === 3);
+      expect(stopped.scanned).toBe(3);
+      expect(asked).toEqual([5, 5]);
+    } finally {
+      await inspector.close();
     }
   });
 
