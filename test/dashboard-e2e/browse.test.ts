@@ -51,10 +51,18 @@ describeBrowser("Dashboard in a browser (read-only)", () => {
     assets?.dispose();
   });
 
+  /**
+   * Opens a page of the dashboard, checking that it is served under a Content-Security-Policy
+   * that refuses inline script: every page here runs under it, so a console without errors
+   * means the front end needs no inline script or handler.
+   */
   async function open(path: string): Promise<WatchedPage> {
     const watched = await openPage(browser, dashboard.url);
     pages.push(watched);
-    await watched.page.goto(`${dashboard.url}${path}`);
+    const response = await watched.page.goto(`${dashboard.url}${path}`);
+    const csp = response?.headers()["content-security-policy"] ?? "";
+    expect(csp).toMatch(/script-src 'self'/);
+    expect(csp).not.toContain("unsafe-inline");
     await watched.page.waitForSelector("body[data-ready]");
     return watched;
   }
