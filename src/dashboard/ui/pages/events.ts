@@ -182,6 +182,8 @@ export async function eventsPage(page: Page, stream: string): Promise<void> {
       found.complete
         ? "reached the start of the stream."
         : "did not reach the start of the stream.",
+      (q.since !== "" || q.until !== "") &&
+        " The time range applies to browsing only: a search covers the newest entries.",
     );
     replace(
       results,
@@ -204,7 +206,7 @@ export async function eventsPage(page: Page, stream: string): Promise<void> {
     capabilities?.keepsHandled === false &&
       h("p", {
         className: "muted",
-        text: "This backend deletes an event once it is handled: only waiting events are listed.",
+        text: "On this backend a handled event stays only where an archive keeps it (PostgreSQL's retentionMs); otherwise waiting events are listed.",
       }),
     eventTable(stream, list.events, "no events"),
     nav(list.next, "older »"),
