@@ -161,6 +161,7 @@ describeRedis("Dashboard security", () => {
       new Request("http://rebound.example:7777/api/overview", { headers: bearer }),
     );
     expect(response.status).toBe(403);
+    expect(response.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
   });
 
   it("returns a payload holding markup as JSON data only, with nosniff and a CSP forbidding inline script", async () => {

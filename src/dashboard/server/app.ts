@@ -27,8 +27,10 @@ export function dashboardApp(ctx: DashboardContext): Hono {
 
   app.onError((error, c) => {
     const { status, code, message } = errorAnswer(error);
-    if (!c.req.path.startsWith("/api/") && status === 401) return c.redirect("/login", 303);
-    return c.json({ error: { code, message } }, status as 400);
+    const response = c.json({ error: { code, message } }, status as 400);
+    // Set here too: an error thrown by a middleware never returns through the one that sets them.
+    setSecurityHeaders(response.headers, true);
+    return response;
   });
   app.notFound((c) =>
     c.json({ error: { code: "not-found", message: `No such page: ${c.req.path}` } }, 404),
@@ -46,7 +48,6 @@ export function dashboardApp(ctx: DashboardContext): Hono {
       );
     }
     await next();
-    // A streamed answer (the live feed) has sent its headers already; it set them itself.
     if (!c.res.headers.has("content-security-policy")) {
       try {
         setSecurityHeaders(c.res.headers, c.req.path.startsWith("/api/"));
