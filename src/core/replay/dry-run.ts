@@ -58,7 +58,8 @@ export interface DryRunResult {
   readonly truncated: boolean;
 }
 
-const CAUSATION = /"causation-id":"([^"\\]+)"/;
+/** The cause in headers text, however the store spaced it (PostgreSQL's jsonb text has a space). */
+const CAUSATION = /"causation-id":\s*"([^"\\]+)"/;
 
 /** Runs the selected events of `stream` through `organs` and compares. See the module's comment. */
 export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
