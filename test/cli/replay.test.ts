@@ -203,6 +203,29 @@ describeRedis("necrostack replay on a private Redis", () => {
     expect(from).toEqual(events.map((event) => event.id));
   }, 60_000);
 
+  it("draws the progress bar on stderr with --progress, the summary staying on stdout", async () => {
+    const source = next("src");
+    await fill(source, 2_000);
+    const { code, out, err } = await run([
+      ...[
+        "--stream",
+        source,
+        "--into",
+        next("dst"),
+        "--progress",
+        "--batch-size",
+        "10",
+        "--rate",
+        "4000",
+      ],
+    ]);
+    expect(code).toBe(0);
+    expect(err).toMatch(/\r\[#*\.*\] +\d+% +[\d,]+\/2,000 entries, [\d,]+ replayed, [\d,]+\/s/);
+    expect(err.endsWith("\n")).toBe(true);
+    expect(out).not.toContain("\r");
+    expect(out).toMatch(/replayed +2,000/);
+  });
+
   it("says which part of the range is no longer available", async () => {
     const source = next("src");
     const { ids } = await fill(source, 50);

@@ -1,10 +1,11 @@
+import { spawn } from "node:child_process";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { parseTraceArgs } from "../../src/cli/trace.js";
 import { UsageError } from "../../src/cli/usage-error.js";
 import { main } from "../../src/cli.js";
 import { Event } from "../../src/index.js";
 import { RedisBackend } from "../../src/redis.js";
-import { WorkerProcess } from "../fixtures/worker-process.js";
+import { ROOT, WorkerProcess } from "../fixtures/worker-process.js";
 import { rawClient } from "../helpers/private-redis.js";
 import { describeRedis, RedisServer } from "../helpers/redis-server.js";
 import { waitUntil } from "../helpers/wait.js";
@@ -188,5 +189,37 @@ describeRedis("necrostack trace on a real multi-process run", () => {
       ["EMAIL_SENT"],
       [],
     ]);
+  });
+
+  it("pauses between steps with --step until Enter is pressed", { timeout: 60_000 }, async () => {
+    const child = spawn(
+      process.execPath,
+      [
+        ...["--import", "tsx", "src/cli.ts", "trace", ids["o-1"] as string, "--rerun", "--step"],
+        ...["--organs", ORGANS, "--backend", server.url, "--stream", stream],
+      ],
+      { cwd: ROOT, env: { ...process.env, NECROSTACK_LOG_LEVEL: "warn" } },
+    );
+    let out = "";
+    let prompts = 0;
+    child.stdout.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      prompts += chunk.toString().split("(Enter for the next step)").length - 1;
+    });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", resolve));
+    try {
+      for (let step = 1; step <= 4; step++) {
+        await waitUntil(`step ${step} and its prompt`, () => prompts === step, 30_000);
+        expect(out).toContain(`step ${step} `);
+        expect(out).not.toContain(`step ${step + 1} `);
+        child.stdin.write("\n");
+      }
+      expect(await exited).toBe(0);
+      expect(out).toMatch(/The re-run matches the recorded run \(4 steps\)/);
+    } finally {
+      child.kill("SIGKILL");
+    }
   });
 });
