@@ -76,7 +76,7 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
         continue;
       }
       const event = decodeStored(entry);
-      if (typeof event === "string" || !selection.matches(rowOf(entry.entryId, event))) {
+      if (typeof event === "string" || !selection.matches(event)) {
         scanned++;
         continue;
       }

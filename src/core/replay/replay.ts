@@ -229,15 +229,7 @@ async function copyOf(
     counts.skipped["not a valid event"] = (counts.skipped["not a valid event"] ?? 0) + 1;
     return undefined;
   }
-  const row = {
-    entryId: entry.entryId,
-    id: decoded.id,
-    eventType: decoded.eventType,
-    timestamp: "",
-    headers: decoded.headers,
-    payload: decoded.payload,
-  };
-  if (!selection.matches(row)) return undefined;
+  if (!selection.matches(decoded)) return undefined;
   counts.selected++;
   let current: Event = decoded;
   if (checks !== undefined) {

@@ -30,7 +30,7 @@ export interface CompiledSelection {
   /** Whether the stored event text may hold a selected event (a cheap test before decoding). */
   mayMatch(wire: string, headers: string): boolean;
   /** Whether the decoded event is selected. */
-  matches(event: ValidEventRow): boolean;
+  matches(event: Pick<ValidEventRow, "id" | "eventType" | "headers">): boolean;
   /** Whether it selects a contiguous range only (no type or chain filter). */
   readonly contiguous: boolean;
 }
