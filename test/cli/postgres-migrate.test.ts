@@ -78,7 +78,9 @@ describePostgres("necrostack postgres migrate / status", () => {
     await run("migrate", "--backend", pg.server.url, "--schema", schema, "--stream", stream);
     // As a stream created by the first release: version 1 only.
     await pg.pool.query(`DROP TABLE ${schema}.${stream}_archive`);
-    await pg.pool.query(`DROP TABLE ${schema}.${stream}_schema_types, ${schema}.${stream}_schemas`);
+    await pg.pool.query(
+      `DROP TABLE ${schema}.${stream}_schema_types, ${schema}.${stream}_schemas, ${schema}.${stream}_once`,
+    );
     await pg.pool.query(`DELETE FROM ${schema}.migrations WHERE version > 1`);
     expect((await run("status", "--url", pg.server.url, "--schema", schema)).out).toBe(
       `${stream}: version 1, behind (this package needs ${SCHEMA_VERSION})\nRun: necrostack postgres migrate --url <url> --schema ${schema}\n`,

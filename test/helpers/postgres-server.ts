@@ -90,8 +90,22 @@ export class PostgresServer {
     this.#bin = bin;
   }
 
-  /** Creates a cluster in a new temp dir, starts it on a free loopback port, waits until it accepts connections. */
+  /**
+   * Creates a cluster in a new temp dir, starts it on a free loopback port, waits until it
+   * accepts connections. A port taken between choosing it and binding it (another test's server,
+   * when many start at once) is retried on a new one.
+   */
   static async start(options: PostgresServerOptions = {}): Promise<PostgresServer> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await PostgresServer.#startOnce(options);
+      } catch (error) {
+        if (attempt >= 3 || !String(error).includes("Address already in use")) throw error;
+      }
+    }
+  }
+
+  static async #startOnce(options: PostgresServerOptions): Promise<PostgresServer> {
     const bin = postgresBinDir();
     if (bin === undefined) throw new Error("PostgreSQL's initdb was not found");
     const dir = mkdtempSync(join(tmpdir(), "necrostack-pg-"));

@@ -53,15 +53,26 @@ export class RedisServer {
     this.#options = options;
   }
 
-  /** Starts a server on a free loopback port and waits until it answers PING. */
+  /**
+   * Starts a server on a free loopback port and waits until it is ready. A port taken between
+   * choosing it and binding it (another test's server, when many start at once) is retried on
+   * a new one.
+   */
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(
-      await freePort(),
-      mkdtempSync(join(tmpdir(), "necrostack-redis-")),
-      options,
-    );
-    await server.start();
-    return server;
+    for (let attempt = 1; ; attempt++) {
+      const server = new RedisServer(
+        await freePort(),
+        mkdtempSync(join(tmpdir(), "necrostack-redis-")),
+        options,
+      );
+      try {
+        await server.start();
+        return server;
+      } catch (error) {
+        await server.dispose();
+        if (attempt >= 3 || !String(error).includes("Address already in use")) throw error;
+      }
+    }
   }
 
   /** `redis://127.0.0.1:<port>` */
@@ -93,18 +104,25 @@ export class RedisServer {
         : ["--appendonly", "no"]),
       ...(this.#options.args ?? []),
     ];
-    const child = spawn("redis-server", args, { stdio: ["ignore", "ignore", "pipe"] });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
+    const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
+    const keep = (chunk: Buffer): void => {
+      // Only the start-up lines matter; a long-running server's log is not kept.
+      if (output.length < 64 * 1024) output += chunk.toString();
+    };
+    child.stdout?.on("data", keep);
+    child.stderr?.on("data", keep);
     this.#process = child;
     const deadline = Date.now() + 10_000;
-    while (!(await ping(this.port))) {
+    // Ready means this process said so and answers: a PING alone could be answered by another
+    // server that took the port first (this one then fails to bind and exits).
+    while (!output.includes("Ready to accept connections") || !(await ping(this.port))) {
       if (child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`redis-server exited with ${child.exitCode}: ${stderr.trim()}`);
+        throw new Error(
+          `redis-server exited with ${child.exitCode}: ${output.trim().slice(-2_000)}`,
+        );
       }
-      if (Date.now() > deadline) throw new Error("redis-server did not answer PING within 10 s");
+      if (Date.now() > deadline) throw new Error("redis-server was not ready within 10 s");
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }

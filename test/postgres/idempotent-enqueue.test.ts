@@ -1,9 +1,10 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { IdempotentEnqueue, onceTable } from "../../src/backends/postgres/idempotent-enqueue.js";
+import { IdempotentEnqueue } from "../../src/backends/postgres/idempotent-enqueue.js";
 import { PgSqlClient } from "../../src/backends/postgres/pg-client.js";
 import { migrate, streamTables } from "../../src/backends/postgres/schema.js";
 import { Event } from "../../src/index.js";
+import { PostgresBackend } from "../../src/postgres.js";
 import { describePostgres } from "../helpers/postgres-server.js";
 import { usePrivatePostgres } from "../helpers/private-postgres.js";
 
@@ -56,8 +57,26 @@ describePostgres("PostgreSQL idempotent enqueue", () => {
     );
     expect(rows[0]?.n).toBe(40);
     const window = await fixture.pool.query<{ n: number }>(
-      `SELECT count(*)::int AS n FROM ${onceTable(tables)}`,
+      `SELECT count(*)::int AS n FROM ${tables.once}`,
     );
     expect(window.rows[0]?.n).toBe(40);
+  });
+
+  it("is PostgresBackend.enqueueOnce, declared as idempotentEnqueue: a second copy of an id is dropped", async () => {
+    const stream = `once_${randomUUID().slice(0, 8)}`;
+    const backend = new PostgresBackend({ url: fixture.server.url, stream, logger: false });
+    try {
+      expect(backend.capabilities.idempotentEnqueue).toBe(true);
+      const event = new Event("AUDIT", { n: 1 });
+      expect(await backend.enqueueOnce(event)).toBe(true);
+      expect(await backend.enqueueOnce(event)).toBe(false);
+      const got = await backend.pull(2_000);
+      expect(got?.id).toBe(event.id);
+      await backend.ack(got as Event);
+      expect(await backend.enqueueOnce(event)).toBe(false);
+      expect(await backend.pull(200)).toBeNull();
+    } finally {
+      await backend.close();
+    }
   });
 });

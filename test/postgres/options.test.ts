@@ -14,7 +14,7 @@ describe("PostgresBackend options", () => {
     expect(backend.consumerName).toMatch(/-\d+-[0-9a-f]{8}$/);
   });
 
-  it("declares durable, atomicCommit, delayedRelease, deadLetter and redelivery", () => {
+  it("declares durable, atomicCommit, delayedRelease, deadLetter, redelivery and idempotentEnqueue", () => {
     const backend = new PostgresBackend({ url: "postgresql://localhost/app", logger: false });
     expect(backend.capabilities).toEqual({
       durable: true,
@@ -23,6 +23,7 @@ describe("PostgresBackend options", () => {
       delayedRelease: true,
       deadLetter: true,
       redelivery: true,
+      idempotentEnqueue: true,
     });
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, expect, it } from "vitest";
 import { Event, Organ, RoutingBackend, Spine } from "../../src/index.js";
 import { PostgresBackend } from "../../src/postgres.js";
 import { RedisBackend } from "../../src/redis.js";
@@ -14,14 +14,6 @@ import { deadLetters, uniqueStream } from "../postgres/support.js";
 const MAX_RETRIES = 3;
 const CLAIM_MIN_IDLE_MS = 1_000;
 const CLAIM_INTERVAL_MS = 100;
-
-/** PostgreSQL takes forwards once `PostgresBackend` declares its idempotent enqueue. */
-const pgTakesForwards =
-  new PostgresBackend({ url: "postgres://127.0.0.1:1/none", logger: false }).capabilities
-    .idempotentEnqueue === true;
-const describeWired: typeof describe = pgTakesForwards
-  ? describePostgres
-  : (describe.skip as typeof describe);
 
 type Job = Event<"JOB", { n: number }>;
 
@@ -41,7 +33,7 @@ class AuditOrgan extends Organ {
   }
 }
 
-describeWired(
+describePostgres(
   "RoutingBackend: AUDIT_* on PostgreSQL, the rest on Redis (runs once PostgresBackend declares idempotentEnqueue)",
   () => {
     const pg = usePrivatePostgres();

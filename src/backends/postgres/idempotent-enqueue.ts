@@ -4,14 +4,12 @@
  * CONFLICT DO NOTHING`) and, only if it was new, the event, so a copy forwarded again after a
  * crash, or by two forwarders at once (the second waits for the first's transaction), is added
  * once. The table keeps about the latest {@link ONCE_WINDOW_IDS} ids: every
- * {@link TRIM_EVERY} adds, a process deletes those older than that.
- *
- * The table is created on first use, under the same per-schema advisory lock as the stream's
- * migrations, so backends starting together do not race on it.
+ * {@link TRIM_EVERY} adds, a process deletes those older than that. The table is one of the
+ * stream's, created by its migrations (schema version 4).
  */
 import { type Event, headersJson } from "../../core/event.js";
 import { isoTimestamp } from "../../core/timestamp.js";
-import { quoteIdentifier, type SqlClient } from "./client.js";
+import type { SqlClient } from "./client.js";
 import type { StreamTables } from "./schema.js";
 
 /** How many ids `<stream>_once` keeps, as Redis's `<stream>:once` does. */
@@ -19,21 +17,15 @@ export const ONCE_WINDOW_IDS = 100_000;
 /** Adds by one process between two trims of the window. */
 const TRIM_EVERY = 1_000;
 
-/** The quoted name of the table of ids `enqueueOnce` added to the stream. */
-export function onceTable(tables: StreamTables): string {
-  return `${quoteIdentifier(tables.schema)}.${quoteIdentifier(`${tables.stream}_once`)}`;
-}
-
 export class IdempotentEnqueue {
   readonly #tables: StreamTables;
   readonly #once: string;
   readonly #insert: string;
-  #ready: Promise<void> | undefined;
   #sinceTrim = 0;
 
   constructor(tables: StreamTables) {
     this.#tables = tables;
-    this.#once = onceTable(tables);
+    this.#once = tables.once;
     this.#insert = `WITH once AS (
         INSERT INTO ${this.#once} (id) VALUES ($1) ON CONFLICT (id) DO NOTHING RETURNING id
       ), added AS (
@@ -49,7 +41,6 @@ export class IdempotentEnqueue {
    * The stream's own tables must exist (the backend has migrated them).
    */
   async enqueue(client: SqlClient, event: Event): Promise<boolean> {
-    await this.#created(client);
     const headers = headersJson(event);
     const rows = await client.query<{ added: number }>(this.#insert, [
       event.id,
@@ -68,27 +59,5 @@ export class IdempotentEnqueue {
       );
     }
     return added;
-  }
-
-  #created(client: SqlClient): Promise<void> {
-    this.#ready ??= client
-      .transaction(async (query) => {
-        await query("SELECT pg_advisory_xact_lock(hashtext($1))", [
-          `necrostack:${this.#tables.schema}`,
-        ]);
-        await query(`CREATE TABLE IF NOT EXISTS ${this.#once} (
-          id text PRIMARY KEY,
-          seq bigserial NOT NULL,
-          added_at timestamptz NOT NULL DEFAULT now()
-        )`);
-        await query(
-          `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${this.#tables.stream}_once_seq`)} ON ${this.#once} (seq)`,
-        );
-      })
-      .catch((error: unknown) => {
-        this.#ready = undefined;
-        throw error;
-      });
-    return this.#ready;
   }
 }

@@ -25,6 +25,7 @@ import { Claims } from "./claims.js";
 import type { PgQueryable, SqlClient } from "./client.js";
 import { PostgresOperationError } from "./errors.js";
 import { type Delivery, HeldRows } from "./held-rows.js";
+import { IdempotentEnqueue } from "./idempotent-enqueue.js";
 import { PostgresInspector } from "./inspector.js";
 import { Notifications } from "./notifications.js";
 import {
@@ -91,6 +92,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     delayedRelease: true,
     deadLetter: true,
     redelivery: true,
+    idempotentEnqueue: true,
   });
   readonly schema: string;
   readonly stream: string;
@@ -107,6 +109,8 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   /** Acks and commits of one tick, sent as one statement. */
   readonly #settles: SettleBatch;
   readonly #moves: RowMoves;
+  /** `enqueueOnce`: the stream's window of ids added that way. */
+  readonly #once: IdempotentEnqueue;
   readonly #claims: Claims;
   #registry: PostgresSchemaRegistryStore | undefined;
   /** Deletes archived rows past `retentionMs`; none without a retention. */
@@ -130,6 +134,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     this.#sql = statements(this.tables, { archive: this.#options.retentionMs > 0 });
     this.#settles = new SettleBatch(this.#sql.settle, this.consumerName, this.tables.channel);
     this.#moves = new RowMoves(this.#sql, this.consumerName, this.tables.channel);
+    this.#once = new IdempotentEnqueue(this.tables);
     this.#log = resolveLogger(this.#options.logger, "necrostack.postgres");
     this.#connection = new StreamConnection(this.#options, this.tables, this.#log);
     this.#claims = new Claims({
@@ -200,6 +205,28 @@ export class PostgresBackend implements Backend, AsyncDisposable {
     }
     // Its own pulls need no notification to look again.
     if (userClient === undefined) this.#wakeup.wake();
+  }
+
+  /**
+   * Adds `event` unless an event with its id was added by `enqueueOnce` before (within the
+   * latest 100,000 such ids, kept in `<stream>_once`), in one statement; resolves whether it was
+   * added. What a RoutingBackend or a bridge forwards with, so a copy forwarded again after a
+   * crash is dropped.
+   */
+  async enqueueOnce(event: Event): Promise<boolean> {
+    if (!(event instanceof Event)) {
+      throw new TypeError(`enqueueOnce() takes an Event, got ${typeof event}`);
+    }
+    if (this.#closed) throw new BackendClosedError("enqueue");
+    const client = await this.#connection.ready();
+    let added: boolean;
+    try {
+      added = await this.#once.enqueue(client, event);
+    } catch (error) {
+      throw new PostgresOperationError("enqueueOnce (INSERT)", this.#options.target, error);
+    }
+    if (added) this.#wakeup.wake();
+    return added;
   }
 
   /**

@@ -21,6 +21,8 @@ export interface StreamTables {
   readonly schemaTypes: string;
   /** `"schema"."stream_schemas"`: the schema registry's versions, one row each. */
   readonly schemas: string;
+  /** `"schema"."stream_once"`: ids of the events `enqueueOnce` added, the latest 100,000. */
+  readonly once: string;
   /** `"schema"."migrations"` */
   readonly migrations: string;
   /** The NOTIFY channel (unquoted, as `pg_notify` takes it): `schema.stream`. */
@@ -38,6 +40,7 @@ export function streamTables(schema: string, stream: string): StreamTables {
     archive: `${s}.${quoteIdentifier(`${stream}_archive`)}`,
     schemaTypes: `${s}.${quoteIdentifier(`${stream}_schema_types`)}`,
     schemas: `${s}.${quoteIdentifier(`${stream}_schemas`)}`,
+    once: `${s}.${quoteIdentifier(`${stream}_once`)}`,
     migrations: `${s}.migrations`,
     // A channel name is an identifier: at most 63 bytes. Longer ones are hashed to fit.
     channel:
@@ -128,6 +131,19 @@ const MIGRATIONS: readonly Migration[] = [
         entry json NOT NULL,
         PRIMARY KEY (event_type, version)
       )`,
+    ],
+  },
+  {
+    version: 4,
+    statements: (t) => [
+      // The ids `enqueueOnce` added (forwards of a RoutingBackend or a bridge), so a copy sent
+      // again is dropped; `seq` orders them for trimming the window to the latest ones.
+      `CREATE TABLE IF NOT EXISTS ${t.once} (
+        id text PRIMARY KEY,
+        seq bigserial NOT NULL,
+        added_at timestamptz NOT NULL DEFAULT now()
+      )`,
+      `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${t.stream}_once_seq`)} ON ${t.once} (seq)`,
     ],
   },
 ];
