@@ -10,6 +10,7 @@ import type { CliIO } from "./command.js";
 import { EXIT_FAILURE, EXIT_OK } from "./command.js";
 import { loadOrgansModule } from "./organs-module.js";
 import type { ReplayConfig } from "./replay.js";
+import { unavailableText } from "./replay-output.js";
 
 export async function runDryRun(
   inspector: StreamInspector,
@@ -37,6 +38,7 @@ export async function runDryRun(
             differing: result.differing,
             failedNow: result.failedNow,
             truncated: result.truncated,
+            unavailableBefore: result.unavailableBefore,
             differences: result.items.filter((item) => item.differs).map(itemJson),
           },
           null,
@@ -45,6 +47,9 @@ export async function runDryRun(
       );
     } else {
       for (const item of result.items) if (item.differs) io.stdout(itemText(item));
+      if (result.unavailableBefore !== null) {
+        io.stdout(`\n${unavailableText(result.unavailableBefore)}: those events were not run\n`);
+      }
       io.stdout(
         `\nDry run through ${module.organs.map((organ) => organ.name).join(", ")}: ${result.ran.toLocaleString("en-US")} event${result.ran === 1 ? "" : "s"} run (${result.scanned.toLocaleString("en-US")} entries scanned${result.truncated ? `; stopped at --max-events, more were selected` : ""}), ${result.differing.toLocaleString("en-US")} differ${result.failedNow > 0 ? `, ${result.failedNow} failing now` : ""}. Nothing was written.\n`,
       );

@@ -50,11 +50,14 @@ export function summaryText(summary: ReplaySummary): string {
     lines.push(`    ${count(n)} ${reason}`);
   if (summary.lastEntryId !== null) lines.push(`  last source entry ${summary.lastEntryId}`);
   if (summary.unavailableBefore !== null) {
-    lines.push(
-      `  NOT AVAILABLE: the stream keeps nothing before entry ${summary.unavailableBefore.entryId} (${summary.unavailableBefore.storedAt}); the range before it was trimmed or pruned (Redis maxLen, PostgreSQL archive retention) and was not replayed`,
-    );
+    lines.push(`  ${unavailableText(summary.unavailableBefore)} and was not replayed`);
   }
   return `${lines.join("\n")}\n`;
+}
+
+/** The part of a range no longer kept, in words. */
+export function unavailableText(oldest: { entryId: string; storedAt: string }): string {
+  return `NOT AVAILABLE: the stream keeps nothing before entry ${oldest.entryId} (${oldest.storedAt}); the range before it was trimmed or pruned (Redis maxLen, PostgreSQL archive retention)`;
 }
 
 function count(n: number): string {

@@ -241,6 +241,11 @@ describeRedis("necrostack replay on a private Redis", () => {
     expect(code).toBe(0);
     expect(out).toContain(`NOT AVAILABLE: the stream keeps nothing before entry ${ids[30]}`);
     expect(out).toMatch(/replayed +20/);
+    const dry = await run([
+      ...["--stream", source, "--since", ids[0] as string, "--dry-run", "--organs", ORGANS],
+    ]);
+    expect(dry.out).toContain(`NOT AVAILABLE: the stream keeps nothing before entry ${ids[30]}`);
+    expect(dry.out).toMatch(/those events were not run\n[\s\S]*20 events run/);
   });
 
   it("creates a fresh consumer group just before --since, whose consumer gets the range again", async () => {

@@ -14,7 +14,7 @@ import { bounded, MAX_WINDOW } from "../inspect/read.js";
 import { walk } from "../inspect/walk.js";
 import type { Organ } from "../organ.js";
 import { type Comparison, compareEmissions, differs } from "./compare.js";
-import { compareEntryIds, planHistory } from "./history.js";
+import { compareEntryIds, planHistory, unavailableBefore } from "./history.js";
 import { type HopFailure, HopRunner } from "./hop-runner.js";
 import { compileSelection, type Selection } from "./selection.js";
 
@@ -56,6 +56,8 @@ export interface DryRunResult {
   readonly items: readonly DryRunItem[];
   /** True when more events were selected than `maxEvents`. */
   readonly truncated: boolean;
+  /** The oldest entry kept, when the range reaches back before it (see replay's summary). */
+  readonly unavailableBefore: { readonly entryId: string; readonly storedAt: string } | null;
 }
 
 /** The cause in headers text, however the store spaced it (PostgreSQL's jsonb text has a space). */
@@ -110,7 +112,15 @@ export async function dryRun(options: DryRunOptions): Promise<DryRunResult> {
       differs: changed,
     });
   }
-  return { scanned, ran: selected.length, differing, failedNow, items, truncated };
+  return {
+    scanned,
+    ran: selected.length,
+    differing,
+    failedNow,
+    items,
+    truncated,
+    unavailableBefore: unavailableBefore(plan, selection.range),
+  };
 }
 
 /**

@@ -11,6 +11,7 @@
  */
 import { InspectQueryError } from "../inspect/errors.js";
 import { MAX_SCAN_COUNT, type StoredEntry, type StreamInspector } from "../inspect/inspector.js";
+import { isoTimestamp } from "../timestamp.js";
 
 /** Where a read of history starts and ends. */
 export interface HistoryRange {
@@ -119,6 +120,22 @@ export async function planHistory(
       if (out.length > 0) yield out;
     },
   };
+}
+
+/**
+ * The oldest entry kept, when the range asked for reaches back before it (its start was trimmed
+ * or pruned); null when the whole range is kept, or the plan cannot tell (a resumed read).
+ */
+export function unavailableBefore(
+  plan: HistoryPlan,
+  range: HistoryRange,
+): { readonly entryId: string; readonly storedAt: string } | null {
+  const oldest = plan.oldestKept;
+  if (oldest === null) return null;
+  const before =
+    (range.sinceMs !== undefined && range.sinceMs < oldest.storedAtMs) ||
+    (range.sinceId !== undefined && compareEntryIds(range.sinceId, oldest.entryId) < 0);
+  return before ? { entryId: oldest.entryId, storedAt: isoTimestamp(oldest.storedAtMs) } : null;
 }
 
 const ID = /^(\d{1,20})(?:-(\d{1,20}))?$/;

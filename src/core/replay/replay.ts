@@ -22,7 +22,7 @@ import { decodeStored } from "../inspect/event-row.js";
 import type { StoredEntry, StreamInspector } from "../inspect/inspector.js";
 import { isoTimestamp } from "../timestamp.js";
 import { ReplayProgressError } from "./errors.js";
-import { compareEntryIds, planHistory } from "./history.js";
+import { planHistory, unavailableBefore } from "./history.js";
 import { RateLimiter } from "./rate-limiter.js";
 import { compileSelection, type Selection } from "./selection.js";
 import {
@@ -120,15 +120,7 @@ export async function replay(options: ReplayOptions): Promise<ReplaySummary> {
     ...selection.range,
     afterId: progress.lastEntryId ?? undefined,
   });
-  const oldest = plan.oldestKept;
-  const sinceMs = selection.range.sinceMs;
-  const sinceId = selection.range.sinceId;
-  const unavailable =
-    oldest !== null &&
-    ((sinceMs !== undefined && sinceMs < oldest.storedAtMs) ||
-      (sinceId !== undefined && compareEntryIds(sinceId, oldest.entryId) < 0))
-      ? { entryId: oldest.entryId, storedAt: isoTimestamp(oldest.storedAtMs) }
-      : null;
+  const unavailable = unavailableBefore(plan, selection.range);
   const total = progress.scanned + plan.entries;
   const limiter = new RateLimiter(rate);
 
