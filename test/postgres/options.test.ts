@@ -37,6 +37,9 @@ describe("PostgresBackend options", () => {
     [{ url: "postgres://localhost", leaseMs: 50 }, "leaseMs"],
     [{ url: "postgres://localhost", batchSize: 1.5 }, "batchSize"],
     [{ url: "postgres://localhost", pool: {} }, "pool"],
+    [{ url: "postgres://localhost", retentionMs: -1 }, "retentionMs"],
+    [{ url: "postgres://localhost", migrate: "no" }, "migrate"],
+    [{ url: "postgres://localhost", preparedStatements: 1 }, "preparedStatements"],
   ])("rejects %o naming `%s`", (options, option) => {
     const build = () => new PostgresBackend({ logger: false, ...(options as object) });
     expect(build).toThrow(InvalidOptionError);

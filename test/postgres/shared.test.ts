@@ -68,4 +68,36 @@ describePostgres("PostgresBackend shared by several workers", () => {
       await pool.end();
     }
   });
+
+  it("runs its statements as named prepared statements, unless told not to", async () => {
+    for (const preparedStatements of [true, false]) {
+      const pool = rawPool(pg.server.url);
+      const backend = new PostgresBackend({
+        pool,
+        stream: uniqueStream("prep"),
+        preparedStatements,
+        logger: false,
+      });
+      try {
+        await backend.enqueue(new Event("PING"));
+        await backend.ack((await backend.pull(2_000)) as Event);
+        // Each connection holds the statements it ran: count them on every connection but the
+        // backend's LISTEN one (the pool has 4).
+        const clients = await Promise.all(Array.from({ length: 3 }, () => pool.connect()));
+        let prepared = 0;
+        for (const client of clients) {
+          const { rows } = await client.query<{ n: number }>(
+            "SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name LIKE 'necrostack_%'",
+          );
+          prepared += rows[0]?.n ?? 0;
+          client.release();
+        }
+        if (preparedStatements) expect(prepared).toBeGreaterThan(0);
+        else expect(prepared).toBe(0);
+      } finally {
+        await backend.close();
+        await pool.end();
+      }
+    }
+  });
 });

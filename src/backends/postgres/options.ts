@@ -80,6 +80,14 @@ export interface PostgresBackendOptions {
    */
   retentionMs?: number;
   /**
+   * Run the backend's statements as named prepared statements: each is parsed and planned once
+   * per connection instead of on every call, which saves CPU on both sides. Turn it off behind
+   * a pooler that cannot keep them (PgBouncer in transaction mode before 1.21, or without
+   * `max_prepared_statements`).
+   * @defaultValue true
+   */
+  preparedStatements?: boolean;
+  /**
    * Whether the backend creates or upgrades the stream's tables on first use. `false` for teams
    * that run migrations themselves (`necrostack postgres migrate`): the backend then only checks
    * the stream's schema version, and fails with `PostgresSchemaError` (naming the command to
@@ -110,6 +118,7 @@ export interface ResolvedPostgresBackendOptions {
   readonly poolSize: number;
   readonly retentionMs: number;
   readonly migrate: boolean;
+  readonly preparedStatements: boolean;
   readonly logger: Logger | false | undefined;
 }
 
@@ -183,6 +192,10 @@ export function resolvePostgresBackendOptions(
   if (typeof migrate !== "boolean") {
     throw new InvalidOptionError("migrate", "true or false", migrate);
   }
+  const preparedStatements = options.preparedStatements ?? true;
+  if (typeof preparedStatements !== "boolean") {
+    throw new InvalidOptionError("preparedStatements", "true or false", preparedStatements);
+  }
   const leaseMs = positiveInteger("leaseMs", options.leaseMs, 30_000);
   if (leaseMs < 100) throw new InvalidOptionError("leaseMs", "an integer >= 100 (ms)", leaseMs);
   return {
@@ -199,6 +212,7 @@ export function resolvePostgresBackendOptions(
     poolSize: positiveInteger("poolSize", options.poolSize, 8),
     retentionMs,
     migrate,
+    preparedStatements,
     logger: options.logger,
   };
 }

@@ -2,6 +2,7 @@
  * SqlClient on node-postgres. The `pg` package is loaded here, on first use, and nowhere else:
  * `necrostack` and `necrostack/redis` never need it.
  */
+import { createHash } from "node:crypto";
 import type pg from "pg";
 import type { Listener, ListenHandlers, PgPoolLike, Query, SqlClient } from "./client.js";
 import { quoteIdentifier } from "./client.js";
@@ -34,19 +35,29 @@ export interface PgSqlClientOptions {
   readonly applicationName: string;
   /** Errors of idle connections (a server restart ends them all): logged, never thrown. */
   readonly idleError: (error: unknown) => void;
+  /**
+   * Run statements as named prepared statements, parsed and planned once per connection.
+   * @defaultValue false
+   */
+  readonly preparedStatements?: boolean;
 }
 
 export class PgSqlClient implements SqlClient {
   readonly #pool: pg.Pool;
   readonly #owned: boolean;
+  /** Whether statements run as named prepared statements (see `preparedStatements`). */
+  readonly #prepared: boolean;
 
-  private constructor(pool: pg.Pool, owned: boolean) {
+  private constructor(pool: pg.Pool, owned: boolean, prepared: boolean) {
     this.#pool = pool;
     this.#owned = owned;
+    this.#prepared = prepared;
   }
 
   static async create(options: PgSqlClientOptions): Promise<PgSqlClient> {
-    if (options.pool !== undefined) return new PgSqlClient(options.pool as pg.Pool, false);
+    const prepared = options.preparedStatements ?? false;
+    if (options.pool !== undefined)
+      return new PgSqlClient(options.pool as pg.Pool, false, prepared);
     const { Pool } = await loadPg();
     const pool = new Pool({
       connectionString: options.url,
@@ -58,11 +69,20 @@ export class PgSqlClient implements SqlClient {
     });
     // Without a listener, an idle connection's error (the server restarting) would crash the process.
     pool.on("error", options.idleError);
-    return new PgSqlClient(pool, true);
+    return new PgSqlClient(pool, true, prepared);
   }
 
   readonly query: Query = async <Row>(text: string, values?: readonly unknown[]) => {
-    const result = await this.#pool.query(text, values as unknown[] | undefined);
+    const params = values as unknown[] | undefined;
+    const name = this.#prepared ? statementName(text) : undefined;
+    const result =
+      name === undefined
+        ? await this.#pool.query(text, params)
+        : await this.#pool.query({
+            name,
+            text,
+            ...(params === undefined ? {} : { values: params }),
+          });
     return result.rows as Row[];
   };
 
@@ -133,3 +153,19 @@ export class PgSqlClient implements SqlClient {
     if (this.#owned) await this.#pool.end();
   }
 }
+
+/**
+ * The name a statement is prepared under: from its text, so the same text has the same name on
+ * every connection and in every backend sharing a pool, and two texts never share one.
+ */
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `necrostack_${createHash("sha1").update(text).digest("hex").slice(0, 24)}`;
+    // The statements of a few streams; past the bound, names are computed again.
+    if (names.size < 1_024) names.set(text, name);
+  }
+  return name;
+}
+
+const names = new Map<string, string>();

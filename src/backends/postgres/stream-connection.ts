@@ -39,6 +39,7 @@ export class StreamConnection {
       url: this.#options.url,
       pool: this.#options.pool,
       poolSize: this.#options.poolSize,
+      preparedStatements: this.#options.preparedStatements,
       applicationName: `necrostack:${this.#options.consumerName}`.slice(0, 63),
       idleError: (error) =>
         this.#log.debug({ error: errorField(error) }, "An idle PostgreSQL connection failed"),
