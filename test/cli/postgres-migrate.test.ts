@@ -79,7 +79,7 @@ describePostgres("necrostack postgres migrate / status", () => {
     // As a stream created by the first release: version 1 only.
     await pg.pool.query(`DROP TABLE ${schema}.${stream}_archive`);
     await pg.pool.query(
-      `DROP TABLE ${schema}.${stream}_schema_types, ${schema}.${stream}_schemas, ${schema}.${stream}_once`,
+      `DROP TABLE ${schema}.${stream}_schema_types, ${schema}.${stream}_schemas, ${schema}.${stream}_once, ${schema}.${stream}_replays`,
     );
     await pg.pool.query(`DELETE FROM ${schema}.migrations WHERE version > 1`);
     expect((await run("status", "--url", pg.server.url, "--schema", schema)).out).toBe(

@@ -4,8 +4,8 @@
  * inserts the batch into the stream's table, stores the new progress and notifies the stream's
  * workers: a replay killed half way resumes from that row, and no event is inserted twice.
  *
- * The stream's own tables are created or upgraded on first use, as a backend does; the replays
- * table beside them is created on first use too.
+ * The stream's tables, the replays table among them (schema version 5), are created or upgraded
+ * on first use, as a backend does.
  */
 import { InvalidOptionError } from "../../core/errors.js";
 import { type Event, headersJson } from "../../core/event.js";
@@ -18,7 +18,7 @@ import {
 } from "../../core/replay/target.js";
 import { isoTimestamp } from "../../core/timestamp.js";
 import { maskUrl } from "../../utils/redact.js";
-import { type PgPoolLike, quoteIdentifier, type SqlClient } from "./client.js";
+import type { PgPoolLike, SqlClient } from "./client.js";
 import { PostgresOperationError } from "./errors.js";
 import { PgSqlClient } from "./pg-client.js";
 import { migrate, type StreamTables, streamTables } from "./schema.js";
@@ -37,7 +37,7 @@ export interface PostgresReplayTargetOptions {
 
 /** The quoted name of the table of replays' progress into `tables`' stream. */
 export function replaysTable(tables: StreamTables): string {
-  return `${quoteIdentifier(tables.schema)}.${quoteIdentifier(`${tables.stream}_replays`)}`;
+  return tables.replays;
 }
 
 export class PostgresReplayTarget implements ReplayTarget {
@@ -163,12 +163,6 @@ export class PostgresReplayTarget implements ReplayTarget {
     try {
       await this.#attempt("replay target setup (migration)", async () => {
         await migrate(client, this.#tables);
-        await client.query(`CREATE TABLE IF NOT EXISTS ${this.#replays} (
-          replay_id text PRIMARY KEY,
-          last text NOT NULL,
-          progress jsonb,
-          updated_at timestamptz NOT NULL DEFAULT now()
-        )`);
       });
     } catch (error) {
       await client.close();

@@ -23,6 +23,8 @@ export interface StreamTables {
   readonly schemas: string;
   /** `"schema"."stream_once"`: ids of the events `enqueueOnce` added, the latest 100,000. */
   readonly once: string;
+  /** `"schema"."stream_replays"`: the progress of each replay into the stream. */
+  readonly replays: string;
   /** `"schema"."migrations"` */
   readonly migrations: string;
   /** The NOTIFY channel (unquoted, as `pg_notify` takes it): `schema.stream`. */
@@ -41,6 +43,7 @@ export function streamTables(schema: string, stream: string): StreamTables {
     schemaTypes: `${s}.${quoteIdentifier(`${stream}_schema_types`)}`,
     schemas: `${s}.${quoteIdentifier(`${stream}_schemas`)}`,
     once: `${s}.${quoteIdentifier(`${stream}_once`)}`,
+    replays: `${s}.${quoteIdentifier(`${stream}_replays`)}`,
     migrations: `${s}.migrations`,
     // A channel name is an identifier: at most 63 bytes. Longer ones are hashed to fit.
     channel:
@@ -144,6 +147,19 @@ const MIGRATIONS: readonly Migration[] = [
         added_at timestamptz NOT NULL DEFAULT now()
       )`,
       `CREATE INDEX IF NOT EXISTS ${quoteIdentifier(`${t.stream}_once_seq`)} ON ${t.once} (seq)`,
+    ],
+  },
+  {
+    version: 5,
+    statements: (t) => [
+      // The progress of each replay into the stream (PostgresReplayTarget): the last source
+      // entry written, updated in the transaction that inserts each batch.
+      `CREATE TABLE IF NOT EXISTS ${t.replays} (
+        replay_id text PRIMARY KEY,
+        last text NOT NULL,
+        progress jsonb,
+        updated_at timestamptz NOT NULL DEFAULT now()
+      )`,
     ],
   },
 ];

@@ -7,7 +7,8 @@
  * connection of its own with a command timeout, so a stopped server fails a call instead of
  * hanging it. Requeue and delete are Lua scripts, each one atomic step (inspector-scripts.ts).
  */
-import type { Redis, RedisOptions } from "ioredis";
+
+import type { Redis } from "ioredis";
 import type { BackendHealth } from "../../core/backend.js";
 import { InvalidOptionError } from "../../core/errors.js";
 import { InspectQueryError, StreamNotInspectedError } from "../../core/inspect/errors.js";
@@ -49,6 +50,7 @@ import {
   storedEntries,
 } from "./inspector-replies.js";
 import { DELETE_DEAD_LETTERS, REQUEUE_DEAD_LETTERS } from "./inspector-scripts.js";
+import { loadIoredis, type RedisClass } from "./load-ioredis.js";
 
 /** Options for `new RedisInspector()`. */
 export interface RedisInspectorOptions {
@@ -363,17 +365,12 @@ export class RedisInspector implements StreamInspector {
 
   async #connect(): Promise<Redis> {
     if (this.#options.client !== undefined) return this.#options.client;
-    let RedisClass: new (url: string, options: RedisOptions) => Redis;
+    let RedisClass: RedisClass;
     try {
-      const mod = (await import("ioredis")) as unknown as {
-        Redis?: typeof RedisClass;
-        default?: typeof RedisClass;
-      };
-      RedisClass = (mod.Redis ?? mod.default) as typeof RedisClass;
-      if (typeof RedisClass !== "function") throw new Error("ioredis exports no Redis class");
+      RedisClass = (await loadIoredis()).Redis;
     } catch (error) {
       this.#connection = undefined;
-      throw new IoredisMissingError(error);
+      throw error;
     }
     const redis = new RedisClass(this.#options.redisUrl, {
       lazyConnect: true,

@@ -10,7 +10,7 @@
  * unbounded list (a commit of 100,000 events) overflows the stack.
  */
 import { isUtf8 } from "node:buffer";
-import type { Command, Redis, RedisOptions } from "ioredis";
+import type { Redis, RedisOptions } from "ioredis";
 import { backoff } from "../../utils/backoff.js";
 import type {
   ConnectionListener,
@@ -21,7 +21,7 @@ import type {
   StreamEntry,
 } from "./client.js";
 import { CommandWatchdog, sentQueueOf } from "./command-watchdog.js";
-import { IoredisMissingError } from "./errors.js";
+import { type CommandClass, type IoredisModule, loadIoredis } from "./load-ioredis.js";
 
 /**
  * Reconnects forever, backing off to 2 s. A command waits through at most 3 failed attempts
@@ -34,19 +34,6 @@ const CONNECTION_OPTIONS = {
     backoff({ initialMs: 100, factor: 2, maxMs: 2_000 }, attempt) + Math.floor(Math.random() * 50),
 } satisfies RedisOptions;
 
-type RedisClass = new (url: string, options: RedisOptions) => Redis;
-type CommandClass = new (
-  name: string,
-  args: (string | number)[],
-  options: { replyEncoding: null; keyPrefix?: string | undefined },
-) => Command;
-
-/** What this client takes from the ioredis module. */
-interface IoredisModule {
-  readonly Redis: RedisClass;
-  readonly Command: CommandClass;
-}
-
 /** How the client's connections behave beyond ioredis's defaults. */
 export interface ConnectionSettings {
   /**
@@ -58,22 +45,6 @@ export interface ConnectionSettings {
   readonly commandTimeoutMs: number;
   /** Shown in `CLIENT LIST`, suffixed with the connection's role. */
   readonly connectionName: string;
-}
-
-async function loadIoredis(): Promise<IoredisModule> {
-  try {
-    const mod = (await import("ioredis")) as unknown as {
-      Redis?: RedisClass;
-      default?: RedisClass;
-      Command?: CommandClass;
-    };
-    const Redis = mod.Redis ?? mod.default;
-    if (typeof Redis !== "function") throw new Error("ioredis exports no Redis class");
-    if (typeof mod.Command !== "function") throw new Error("ioredis exports no Command class");
-    return { Redis, Command: mod.Command };
-  } catch (error) {
-    throw new IoredisMissingError(error);
-  }
 }
 
 export class IoredisStreamClient implements StreamClient {

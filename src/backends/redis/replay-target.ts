@@ -5,7 +5,8 @@
  * replay expects: one atomic step, so a replay killed half way resumes from `last` and no event
  * is added twice.
  */
-import type { Redis, RedisOptions } from "ioredis";
+
+import type { Redis } from "ioredis";
 import { InvalidOptionError } from "../../core/errors.js";
 import type { Event } from "../../core/event.js";
 import {
@@ -19,6 +20,7 @@ import { inspectUrl, maskUrl } from "../../utils/redact.js";
 import { luaScript } from "./client.js";
 import { IoredisMissingError, RedisOperationError } from "./errors.js";
 import { runScript } from "./inspector-commands.js";
+import { loadIoredis, type RedisClass } from "./load-ioredis.js";
 import { encodeEvent, encodeHeaders } from "./wire.js";
 
 /** Options of {@link RedisReplayTarget}. */
@@ -161,17 +163,12 @@ export class RedisReplayTarget implements ReplayTarget {
 
   async #connect(): Promise<Redis> {
     if (this.#options.client !== undefined) return this.#options.client;
-    let RedisClass: new (url: string, options: RedisOptions) => Redis;
+    let RedisClass: RedisClass;
     try {
-      const mod = (await import("ioredis")) as unknown as {
-        Redis?: typeof RedisClass;
-        default?: typeof RedisClass;
-      };
-      RedisClass = (mod.Redis ?? mod.default) as typeof RedisClass;
-      if (typeof RedisClass !== "function") throw new Error("ioredis exports no Redis class");
+      RedisClass = (await loadIoredis()).Redis;
     } catch (error) {
       this.#connection = undefined;
-      throw new IoredisMissingError(error);
+      throw error;
     }
     const timeout = this.#options.commandTimeoutMs ?? 10_000;
     const redis = new RedisClass(this.#options.redisUrl, {

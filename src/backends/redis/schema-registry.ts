@@ -15,7 +15,8 @@
  *
  * ioredis is loaded on first use, as the backend does; the core never loads this module.
  */
-import type { Redis, RedisOptions } from "ioredis";
+
+import type { Redis } from "ioredis";
 import { InvalidOptionError } from "../../core/errors.js";
 import { isCompatibilityMode } from "../../core/registry/compatibility.js";
 import {
@@ -26,7 +27,8 @@ import {
   type SchemaTypeWrite,
 } from "../../core/registry/store.js";
 import { maskUrl } from "../../utils/redact.js";
-import { IoredisMissingError, RedisOperationError } from "./errors.js";
+import { RedisOperationError } from "./errors.js";
+import { loadIoredis } from "./load-ioredis.js";
 
 /** Options of {@link RedisSchemaRegistryStore}. */
 export interface RedisSchemaRegistryOptions {
@@ -202,18 +204,7 @@ export class RedisSchemaRegistryStore implements SchemaRegistryStore {
 }
 
 async function connect(options: ResolvedOptions): Promise<Redis> {
-  let RedisClass: new (url: string, options: RedisOptions) => Redis;
-  try {
-    const mod = (await import("ioredis")) as unknown as {
-      Redis?: typeof RedisClass;
-      default?: typeof RedisClass;
-    };
-    const found = mod.Redis ?? mod.default;
-    if (typeof found !== "function") throw new Error("ioredis exports no Redis class");
-    RedisClass = found;
-  } catch (error) {
-    throw new IoredisMissingError(error);
-  }
+  const { Redis: RedisClass } = await loadIoredis();
   const redis = new RedisClass(options.redisUrl, {
     lazyConnect: true,
     // A command fails after one reconnect attempt, so a publish or a worker's start says the
