@@ -200,3 +200,52 @@ describePostgres("necrostack bridge from PostgreSQL to Redis", () => {
     expect([...copied].filter(([, times]) => times !== 1)).toEqual([]);
   });
 });
+
+describePostgres("necrostack bridge from Redis to PostgreSQL", () => {
+  const pg = usePrivatePostgres();
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  });
+  afterAll(async () => {
+    await redis?.dispose();
+  });
+  afterEach(() => WorkerProcess.killAll());
+
+  it("adds the AUDIT events of the Redis stream to the table once each (through enqueueOnce), ", {
+    timeout: 90_000,
+  }, async () => {
+    const stream = `bridge_${randomUUID().slice(0, 8)}`;
+    const source = new RedisBackend({ redisUrl: redis.url, streamKey: stream, logger: false });
+    const audits = Array.from({ length: 150 }, (_, n) => new Event("AUDIT_ORDER", { n }));
+    await Promise.all([...audits, new Event("JOB", { n: 0 })].map((e) => source.enqueue(e)));
+    await source.close();
+
+    const bridge = WorkerProcess.spawn([
+      ...["bridge", "--from", redis.url, "--from-stream", stream, "--types", "AUDIT_*"],
+      ...["--to", pg.server.url, "--to-stream", stream],
+    ]);
+    const rows = async () =>
+      (
+        await pg.pool
+          .query<{ id: string; n: number }>(
+            `SELECT id, count(*)::int AS n FROM necrostack.${stream} GROUP BY id`,
+          )
+          .catch(() => ({ rows: [] }))
+      ).rows;
+    await waitUntil(
+      "every AUDIT event in the table",
+      async () => (await rows()).length === audits.length,
+      60_000,
+    );
+    bridge.signal("SIGTERM");
+    expect(await bridge.waitForExit(20_000)).toEqual({ code: 0, signal: null });
+    const copied = await rows();
+    expect(copied.filter((row) => row.n !== 1)).toEqual([]);
+    expect(new Set(copied.map((row) => row.id))).toEqual(new Set(audits.map((event) => event.id)));
+    const { rows: once } = await pg.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM necrostack.${stream}_once`,
+    );
+    expect(once[0]?.n).toBe(audits.length);
+  });
+});
