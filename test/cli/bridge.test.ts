@@ -212,7 +212,7 @@ describePostgres("necrostack bridge from Redis to PostgreSQL", () => {
   });
   afterEach(() => WorkerProcess.killAll());
 
-  it("adds the AUDIT events of the Redis stream to the table once each (through enqueueOnce), ", {
+  it("adds the AUDIT events of the Redis stream to the table once each, through enqueueOnce", {
     timeout: 90_000,
   }, async () => {
     const stream = `bridge_${randomUUID().slice(0, 8)}`;
