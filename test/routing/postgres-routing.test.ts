@@ -33,128 +33,125 @@ class AuditOrgan extends Organ {
   }
 }
 
-describePostgres(
-  "RoutingBackend: AUDIT_* on PostgreSQL, the rest on Redis (runs once PostgresBackend declares idempotentEnqueue)",
-  () => {
-    const pg = usePrivatePostgres();
-    let redis: RedisServer;
-    beforeAll(async () => {
-      redis = await RedisServer.start({ appendOnly: true });
-    });
-    afterAll(async () => {
-      await redis?.dispose();
+describePostgres("RoutingBackend: AUDIT_* on PostgreSQL, the rest on Redis", () => {
+  const pg = usePrivatePostgres();
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await RedisServer.start({ appendOnly: true });
+  });
+  afterAll(async () => {
+    await redis?.dispose();
+  });
+
+  const open = (stream: string, streamKey: string) =>
+    new RoutingBackend({
+      routes: [
+        {
+          types: ["AUDIT_*", "P*"],
+          backend: new PostgresBackend({
+            url: pg.server.url,
+            stream,
+            maxRetries: MAX_RETRIES,
+            logger: false,
+          }),
+        },
+        {
+          types: ["*"],
+          backend: new RedisBackend({
+            redisUrl: redis.url,
+            streamKey,
+            claimMinIdleMs: CLAIM_MIN_IDLE_MS,
+            claimIntervalMs: CLAIM_INTERVAL_MS,
+            maxRetries: MAX_RETRIES,
+            logger: false,
+          }),
+        },
+      ],
+      logger: false,
     });
 
-    const open = (stream: string, streamKey: string) =>
-      new RoutingBackend({
-        routes: [
-          {
-            types: ["AUDIT_*", "P*"],
-            backend: new PostgresBackend({
-              url: pg.server.url,
-              stream,
-              maxRetries: MAX_RETRIES,
-              logger: false,
-            }),
-          },
-          {
-            types: ["*"],
-            backend: new RedisBackend({
-              redisUrl: redis.url,
-              streamKey,
-              claimMinIdleMs: CLAIM_MIN_IDLE_MS,
-              claimIntervalMs: CLAIM_INTERVAL_MS,
-              maxRetries: MAX_RETRIES,
-              logger: false,
-            }),
-          },
-        ],
-        logger: false,
-      });
-
-    it("commits each AUDIT_JOB on Redis with its JOB and forwards it to PostgreSQL once", {
-      timeout: 60_000,
-    }, async () => {
-      const stream = uniqueStream("routing");
-      const streamKey = `routing:${randomUUID()}`;
-      const routing = open(stream, streamKey);
-      const audits = new AuditOrgan();
-      const spine = new Spine({
-        organs: [new JobOrgan(), audits],
-        backend: routing,
-        logger: false,
-        concurrency: 8,
-        pollTimeoutMs: 100,
-      });
-      const run = spine.run(Array.from({ length: 40 }, (_, n) => new Event("JOB", { n })));
+  it("commits each AUDIT_JOB on Redis with its JOB and forwards it to PostgreSQL once", {
+    timeout: 60_000,
+  }, async () => {
+    const stream = uniqueStream("routing");
+    const streamKey = `routing:${randomUUID()}`;
+    const routing = open(stream, streamKey);
+    const audits = new AuditOrgan();
+    const spine = new Spine({
+      organs: [new JobOrgan(), audits],
+      backend: routing,
+      logger: false,
+      concurrency: 8,
+      pollTimeoutMs: 100,
+    });
+    const run = spine.run(Array.from({ length: 40 }, (_, n) => new Event("JOB", { n })));
+    try {
+      await waitUntil("every AUDIT_JOB handled", () => audits.seen.size === 40, 30_000);
+      expect([...audits.seen.values()].every((times) => times === 1)).toBe(true);
+      await waitUntil("every forward counted", () => routing.metrics.forwarded === 40);
+      const { rows } = await pg.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM necrostack."${stream}_once"`,
+      );
+      expect(rows[0]?.n).toBe(40);
+      const client = rawClient(redis.url);
       try {
-        await waitUntil("every AUDIT_JOB handled", () => audits.seen.size === 40, 30_000);
-        expect([...audits.seen.values()].every((times) => times === 1)).toBe(true);
-        await waitUntil("every forward counted", () => routing.metrics.forwarded === 40);
-        const { rows } = await pg.pool.query<{ n: number }>(
-          `SELECT count(*)::int AS n FROM necrostack."${stream}_once"`,
-        );
-        expect(rows[0]?.n).toBe(40);
-        const client = rawClient(redis.url);
-        try {
-          const [pending] = (await client.xpending(streamKey, "necrostack")) as [number];
-          expect(pending).toBe(0);
-        } finally {
-          client.disconnect();
-        }
+        const [pending] = (await client.xpending(streamKey, "necrostack")) as [number];
+        expect(pending).toBe(0);
       } finally {
-        spine.stop();
-        await run;
-        await routing.close();
+        client.disconnect();
       }
-    });
+    } finally {
+      spine.stop();
+      await run;
+      await routing.close();
+    }
+  });
 
-    runBackendConformance({
-      name: "RoutingBackend over PostgreSQL and Redis",
-      features: { consumerGroups: true, guaranteedOrder: true },
-      redeliveryMs: CLAIM_MIN_IDLE_MS + CLAIM_INTERVAL_MS,
-      maxAttempts: MAX_RETRIES,
-      async newQueue() {
-        const stream = uniqueStream("conformance");
-        const streamKey = `routing-conformance:${randomUUID()}`;
-        return {
-          open: () => open(stream, streamKey),
-          async deadLetters() {
-            // The tables exist once the PostgreSQL backend was used; a test may route nothing there.
-            const { rows } = await pg.pool.query<{ table: string | null }>(
-              "SELECT to_regclass($1)::text AS table",
-              [`necrostack."${stream}_dead"`],
-            );
-            const letters =
-              rows[0]?.table === null
-                ? []
-                : (await deadLetters(pg.pool, stream)).map(({ eventId, reason }) => ({
-                    eventId,
-                    reason,
-                  }));
-            const client = rawClient(redis.url);
-            try {
-              const entries = (await client.xrange(`${streamKey}:dlq`, "-", "+")) as [
-                string,
-                string[],
-              ][];
-              for (const [, fields] of entries) {
-                const field = (name: string) => fields[fields.indexOf(name) + 1] ?? "";
-                letters.push({
-                  eventId: Event.fromJSON(field("event")).id,
-                  reason: field("reason"),
-                });
-              }
-            } finally {
-              client.disconnect();
+  runBackendConformance({
+    name: "RoutingBackend over PostgreSQL and Redis",
+    features: { consumerGroups: true, guaranteedOrder: true },
+    redeliveryMs: CLAIM_MIN_IDLE_MS + CLAIM_INTERVAL_MS,
+    maxAttempts: MAX_RETRIES,
+    async newQueue() {
+      const stream = uniqueStream("conformance");
+      const streamKey = `routing-conformance:${randomUUID()}`;
+      return {
+        open: () => open(stream, streamKey),
+        async deadLetters() {
+          // The tables exist once the PostgreSQL backend was used; a test may route nothing there.
+          const { rows } = await pg.pool.query<{ table: string | null }>(
+            "SELECT to_regclass($1)::text AS table",
+            [`necrostack."${stream}_dead"`],
+          );
+          const letters =
+            rows[0]?.table === null
+              ? []
+              : (await deadLetters(pg.pool, stream)).map(({ eventId, reason }) => ({
+                  eventId,
+                  reason,
+                }));
+          const client = rawClient(redis.url);
+          try {
+            const entries = (await client.xrange(`${streamKey}:dlq`, "-", "+")) as [
+              string,
+              string[],
+            ][];
+            for (const [, fields] of entries) {
+              const field = (name: string) => fields[fields.indexOf(name) + 1] ?? "";
+              letters.push({
+                eventId: Event.fromJSON(field("event")).id,
+                reason: field("reason"),
+              });
             }
-            return letters;
-          },
-        };
-      },
-      restart: async () => {
-        await Promise.all([pg.server.restart(), redis.restart()]);
-      },
-    });
-  },
-);
+          } finally {
+            client.disconnect();
+          }
+          return letters;
+        },
+      };
+    },
+    restart: async () => {
+      await Promise.all([pg.server.restart(), redis.restart()]);
+    },
+  });
+});
