@@ -31,7 +31,10 @@ const suite: BenchSuite = {
     const { RedisInspector } = await loadBuiltEntry<typeof RedisEntry>("redis");
     const server = await RedisServer.start();
     const redis = new Redis(server.url);
-    const dashboard = createDashboard({ inspector: new RedisInspector({ redisUrl: server.url }) });
+    // The inspector is ours, not the dashboard's: closed below, or its connection keeps the
+    // bench process alive after the results are written.
+    const inspector = new RedisInspector({ redisUrl: server.url });
+    const dashboard = createDashboard({ inspector });
     try {
       await fill(redis, size.entries, Event);
       const get = async (path: string): Promise<Record<string, unknown>> => {
@@ -129,6 +132,7 @@ const suite: BenchSuite = {
       ];
     } finally {
       await dashboard.close();
+      await inspector.close();
       redis.disconnect();
       await server.dispose();
     }
