@@ -8,12 +8,22 @@
  * first event that comes, then aborts the others. An event a backend hands out after that abort
  * (it was already on its way) is parked here and handed out first by the next `take` or `pull`:
  * at most one per backend per pull, and `close` gives them back to their backend.
+ *
+ * A backend that reads ahead (Redis) keeps a batch at hand while its last pull's signal is live,
+ * so `take` alone could serve it for ever while the others, with nothing fetched, are never
+ * pulled. After {@link FAIR_RUN} events in a row from one backend, `take` hands out nothing and
+ * the next `pull` first gives every other backend a short pull of its own.
  */
 import type { Backend } from "../core/backend.js";
 import type { Event } from "../core/event.js";
 
 /** When a blocking pull that found no event rejects: any backend's pull failed, or all did. */
 export type PullFailure = "any" | "all";
+
+/** Events in a row from one backend before the others get a pull of their own. */
+export const FAIR_RUN = 64;
+/** How long that pull of the others may wait. */
+const PROBE_MS = 5;
 
 export class FanIn {
   readonly #backends: readonly Backend[];
@@ -25,6 +35,11 @@ export class FanIn {
   readonly #parked: Event[] = [];
   /** The backend a `take` tries first. */
   #next = 0;
+  /** The backend the current run of events came from, and its length. */
+  #runFrom = -1;
+  #run = 0;
+  /** Whether the next `pull` first pulls from the backends other than `#runFrom`. */
+  #probeOthers = false;
   readonly #closing = new AbortController();
   /** Inner pulls under way, so `close` can wait for them. */
   readonly #pulls = new Set<Promise<void>>();
@@ -44,6 +59,7 @@ export class FanIn {
   /** An event a backend has at hand, trying each in turn from the one after the last served. */
   take(): Event | undefined {
     if (this.#parked.length > 0) return this.#parked.shift();
+    if (this.#probeOthers) return undefined;
     const takes = this.#takes;
     const n = takes.length;
     for (let k = 0; k < n; k++) {
@@ -51,10 +67,26 @@ export class FanIn {
       const event = takes[i]?.();
       if (event === undefined) continue;
       this.#next = i + 1 === n ? 0 : i + 1;
-      if (n > 1) this.#origins.set(event, this.#backends[i] as Backend);
+      if (n > 1) {
+        this.#origins.set(event, this.#backends[i] as Backend);
+        this.#served(i);
+      }
       return event;
     }
     return undefined;
+  }
+
+  /** Counts the run of events from one backend; a long one lets the others be pulled next. */
+  #served(i: number): void {
+    if (i === this.#runFrom) this.#run++;
+    else {
+      this.#runFrom = i;
+      this.#run = 1;
+    }
+    if (this.#run >= FAIR_RUN) {
+      this.#run = 0;
+      this.#probeOthers = true;
+    }
   }
 
   /**
@@ -62,32 +94,59 @@ export class FanIn {
    * close. Every inner pull ends when this one does. Rejects with the first backend failure when
    * no event came and the failures reached {@link PullFailure}.
    */
-  pull(timeoutMs: number, signal: AbortSignal | undefined): Promise<Event | null> {
+  async pull(timeoutMs: number, signal: AbortSignal | undefined): Promise<Event | null> {
+    if (this.#probeOthers) {
+      this.#probeOthers = false;
+      const others = this.#backends.map((_, i) => i).filter((i) => i !== this.#runFrom);
+      // A failure here is reported by the pull that follows, which asks every backend again.
+      const event = await this.#race(others, PROBE_MS, signal).catch(() => null);
+      if (event !== null) return event;
+    }
     const ready = this.take();
-    if (ready !== undefined) return Promise.resolve(ready);
-    if (signal?.aborted === true || this.#closing.signal.aborted) return Promise.resolve(null);
+    if (ready !== undefined) return ready;
+    if (signal?.aborted === true || this.#closing.signal.aborted) return null;
     if (this.#backends.length === 1) {
       return (this.#backends[0] as Backend).pull(timeoutMs, signal);
     }
+    return this.#race(
+      this.#backends.map((_, i) => i),
+      timeoutMs,
+      signal,
+    );
+  }
+
+  /** The first event the backends at `indices` hand out within `timeoutMs`; see {@link pull}. */
+  #race(
+    indices: readonly number[],
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+  ): Promise<Event | null> {
     return new Promise((resolve, reject) => {
       const backends = this.#backends;
       const n = backends.length;
+      const picked = new Set(indices);
       // One abort per inner pull, so the winner's stays live: a backend reading ahead while its
       // latest pull's signal is live (Redis) goes on doing so. Each also ends on the caller's
       // abort and on close.
       const stops = backends.map(() => new AbortController());
       const ends = signal === undefined ? [this.#closing.signal] : [signal, this.#closing.signal];
-      let open = n;
+      let open = picked.size;
       let won = false;
       let failures = 0;
       let firstError: unknown;
       const settled = (): void => {
         if (--open > 0 || won) return;
-        if (failures > 0 && (this.#failWhen === "any" || failures === n)) reject(firstError);
-        else resolve(null);
+        if (failures > 0 && (this.#failWhen === "any" || failures === picked.size)) {
+          reject(firstError);
+        } else resolve(null);
       };
+      if (open === 0) {
+        resolve(null);
+        return;
+      }
       for (let k = 0; k < n; k++) {
         const i = (this.#next + k) % n;
+        if (!picked.has(i)) continue;
         const backend = backends[i] as Backend;
         const stop = AbortSignal.any([...ends, (stops[i] as AbortController).signal]);
         const pulling = backend.pull(timeoutMs, stop).then(
@@ -98,6 +157,7 @@ export class FanIn {
               else {
                 won = true;
                 this.#next = i + 1 === n ? 0 : i + 1;
+                this.#served(i);
                 for (let j = 0; j < n; j++) if (j !== i) stops[j]?.abort();
                 resolve(event);
               }
