@@ -11,7 +11,7 @@ import { PostgresBackend } from "../../src/postgres.js";
 import { WorkerProcess, waitUntil } from "../fixtures/worker-process.js";
 import { describePostgres } from "../helpers/postgres-server.js";
 import { usePrivatePostgres } from "../helpers/private-postgres.js";
-import { rowCount, uniqueStream } from "../postgres/support.js";
+import { createRecordTable, rowCount, uniqueStream } from "../postgres/support.js";
 
 const ORGANS = "test/fixtures/postgres-recording-organs.ts";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -29,9 +29,10 @@ describePostgres(
     afterEach(() => WorkerProcess.killAll());
 
     /** A fresh stream and record table, and the worker flags and fixture env that use them. */
-    function setup() {
+    async function setup() {
       const stream = uniqueStream("w");
       const table = `rec_${stream}`;
+      await createRecordTable(pg.pool, table);
       return {
         stream,
         table,
@@ -48,16 +49,14 @@ describePostgres(
 
     /** How often each (kind, n) was recorded, as `"kind n": times`. */
     async function records(table: string): Promise<Record<string, number>> {
-      const { rows } = await pg.pool
-        .query<{ key: string; times: number }>(
-          `SELECT kind || ' ' || n AS key, count(*)::int AS times FROM public.${table} GROUP BY 1`,
-        )
-        .catch(() => ({ rows: [] }));
+      const { rows } = await pg.pool.query<{ key: string; times: number }>(
+        `SELECT kind || ' ' || n AS key, count(*)::int AS times FROM public.${table} GROUP BY 1`,
+      );
       return Object.fromEntries(rows.map((row) => [row.key, row.times]));
     }
 
     it("handles events added with `necrostack enqueue --backend`, and on SIGTERM stops and exits 0 holding nothing", async () => {
-      const { stream, table, worker: start } = setup();
+      const { stream, table, worker: start } = await setup();
       const worker = start(["--concurrency", "4"]);
       await worker.listening();
       expect(worker.stdout).toContain(
@@ -104,7 +103,7 @@ describePostgres(
     });
 
     it("finishes the event in flight on SIGTERM: its JOB_DONE is committed and no row stays leased", async () => {
-      const { stream, table, worker: start } = setup();
+      const { stream, table, worker: start } = await setup();
       const worker = start([], { FIXTURE_DELAY_MS: "1500" });
       await worker.listening();
       const producer = new PostgresBackend({ url: pg.server.url, stream, logger: false });
@@ -136,7 +135,7 @@ describePostgres(
       [["--dlq", "dead"], "--dlq"],
       [["--max-len", "10"], "--max-len"],
     ])("exits 2 for the Redis-only flag %j, naming it", async (args, flag) => {
-      const { worker: start } = setup();
+      const { worker: start } = await setup();
       const worker = start(args);
       expect(await worker.waitForExit(30_000)).toEqual({ code: 2, signal: null });
       expect(worker.stderr).toContain(

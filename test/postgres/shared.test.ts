@@ -1,4 +1,5 @@
 import { expect, it } from "vitest";
+import { SCHEMA_VERSION } from "../../src/backends/postgres/schema.js";
 import { Event, organ, Spine } from "../../src/index.js";
 import { PostgresBackend } from "../../src/postgres.js";
 import { describePostgres } from "../helpers/postgres-server.js";
@@ -7,6 +8,33 @@ import { rowCount, uniqueStream, waitUntil } from "./support.js";
 
 describePostgres("PostgresBackend shared by several workers", () => {
   const pg = usePrivatePostgres();
+
+  it("creates a new schema and its streams once when eight backends start on it at the same moment", async () => {
+    // Workers of one deployment start together. Each backend migrates on first use, on its own
+    // connection; without the lock they would race on CREATE SCHEMA / TABLE in the catalog.
+    const schema = uniqueStream("fresh");
+    const streams = [uniqueStream("a"), uniqueStream("b")];
+    const backends = Array.from(
+      { length: 8 },
+      (_, i) =>
+        new PostgresBackend({
+          url: pg.server.url,
+          schema,
+          stream: streams[i % 2] as string,
+          logger: false,
+        }),
+    );
+    try {
+      await Promise.all(backends.map((backend, n) => backend.enqueue(new Event("JOB", { n }))));
+      for (const stream of streams) expect(await rowCount(pg.pool, stream, schema)).toBe(4);
+      const { rows } = await pg.pool.query<{ stream: string; versions: number }>(
+        `SELECT stream, count(*)::int AS versions FROM "${schema}".migrations GROUP BY stream`,
+      );
+      expect(rows.map((row) => row.versions)).toEqual([SCHEMA_VERSION, SCHEMA_VERSION]);
+    } finally {
+      await Promise.all(backends.map((backend) => backend.close()));
+    }
+  });
 
   it("gives each of 3,000 events to exactly one of three workers, all of which take part", async () => {
     const stream = uniqueStream("shared");

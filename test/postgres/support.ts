@@ -40,6 +40,15 @@ function parse(event: object, headers: Record<string, string> | null): Event | u
   }
 }
 
+/**
+ * Creates the table test/fixtures/postgres-recording-organs.ts records into. The test makes it
+ * before it starts any worker: workers starting together must not race on its creation
+ * (concurrent `CREATE TABLE IF NOT EXISTS` can still collide on the catalog).
+ */
+export async function createRecordTable(pool: pg.Pool, table: string): Promise<void> {
+  await pool.query(`CREATE TABLE public.${table} (kind text NOT NULL, n int NOT NULL)`);
+}
+
 /** How many rows wait in a stream's table, leased or not. */
 export async function rowCount(
   pool: pg.Pool,

@@ -8,7 +8,7 @@ import { PostgresBackend } from "../../src/postgres.js";
 import { WorkerProcess, waitUntil } from "../fixtures/worker-process.js";
 import { describePostgres } from "../helpers/postgres-server.js";
 import { usePrivatePostgres } from "../helpers/private-postgres.js";
-import { rowCount, uniqueStream } from "../postgres/support.js";
+import { createRecordTable, rowCount, uniqueStream } from "../postgres/support.js";
 
 const EVENTS = 10_000;
 const ORGANS = "test/fixtures/postgres-recording-organs.ts";
@@ -19,11 +19,9 @@ describePostgres("necrostack worker on PostgreSQL, scaled out", { timeout: 240_0
 
   /** How many distinct (kind, n) were recorded, and those recorded other than once. */
   async function tally(table: string) {
-    const { rows } = await pg.pool
-      .query<{ kind: string; n: number; times: number }>(
-        `SELECT kind, n, count(*)::int AS times FROM public.${table} GROUP BY kind, n`,
-      )
-      .catch(() => ({ rows: [] }));
+    const { rows } = await pg.pool.query<{ kind: string; n: number; times: number }>(
+      `SELECT kind, n, count(*)::int AS times FROM public.${table} GROUP BY kind, n`,
+    );
     return { distinct: rows.length, notOnce: rows.filter((row) => row.times !== 1) };
   }
 
@@ -32,6 +30,7 @@ describePostgres("necrostack worker on PostgreSQL, scaled out", { timeout: 240_0
     async (count) => {
       const stream = uniqueStream("scale");
       const table = `rec_${stream}`;
+      await createRecordTable(pg.pool, table);
       const names = Array.from({ length: count }, (_, i) => `w${i + 1}`);
       const workers = names.map((name) =>
         WorkerProcess.spawn(
