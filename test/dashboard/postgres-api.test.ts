@@ -201,6 +201,13 @@ describePostgres("Dashboard API on PostgreSQL", () => {
     );
     expect(found.body.events.map((e) => e.payload.order)).toEqual([5]);
     expect(found.body.complete).toBe(true);
+    // A time range bounds the search too: nothing was stored in the next hour.
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const later = await getJson<{ events: Row[]; searched: number }>(
+      dashboard.fetch,
+      `/api/streams/${STREAM}/search?path=order&equals=5&since=${future}`,
+    );
+    expect(later.body).toMatchObject({ events: [], searched: 0 });
   });
 
   it("builds a causation tree across the archive and the dead letters", async () => {

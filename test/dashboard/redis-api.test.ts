@@ -174,6 +174,29 @@ describeRedis("Dashboard API on Redis", () => {
     expect(rest.body).toMatchObject({ searched: total() - 5, complete: true });
   });
 
+  it("searches only the entries stored within since and until", async () => {
+    type Search = { events: Row[]; searched: number; complete: boolean };
+    const all = await get<Search>(`/api/streams/${STREAM}/search?path=order&equals=4`);
+    const placed = all.body.events.find((e) => e.eventType === "ORDER_PLACED") as Row;
+    const ms = Number(placed.entryId.split("-")[0]);
+    const range = `since=${ms}&until=${new Date(ms).toISOString()}`;
+
+    const within = await get<Search>(`/api/streams/${STREAM}/search?path=order&equals=4&${range}`);
+    expect(within.body.events.map((e) => e.id)).toContain(placed.id);
+    expect(within.body.events.every((e) => Number(e.entryId.split("-")[0]) === ms)).toBe(true);
+    // The window counted the entries of that millisecond, and the search reached its start.
+    const inRange = await get<{ events: Row[] }>(
+      `/api/streams/${STREAM}/events?${range}&limit=200`,
+    );
+    expect(within.body).toMatchObject({ searched: inRange.body.events.length, complete: true });
+
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    const later = await get<Search>(
+      `/api/streams/${STREAM}/search?path=order&equals=4&since=${future}`,
+    );
+    expect(later.body).toMatchObject({ events: [], searched: 0, complete: true });
+  });
+
   it("answers 400 naming the parameter for a malformed search or page", async () => {
     for (const path of [
       `/api/streams/${STREAM}/search?path=a..b&equals=1`,

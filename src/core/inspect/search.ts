@@ -15,6 +15,9 @@ export interface SearchOptions {
   readonly query: PayloadQuery;
   /** Only events of these types. */
   readonly types?: readonly string[] | undefined;
+  /** Only entries stored in this range (epoch ms, inclusive); the window counts entries in it. */
+  readonly sinceMs?: number | undefined;
+  readonly untilMs?: number | undefined;
   /** Continue a search from an earlier result's `next`. */
   readonly cursor?: string | undefined;
   /** The most matches returned. @defaultValue 50 */
@@ -53,7 +56,7 @@ export async function searchEvents(
   const events: EventRow[] = [];
   const result = await walk(
     (scan) => inspector.scan(stream, scan),
-    { cursor: options.cursor, window },
+    { cursor: options.cursor, window, sinceMs: options.sinceMs, untilMs: options.untilMs },
     (entry) => {
       if (entry.wire === null || !compiled.matchesWire(entry.wire)) return false;
       const row = eventRow(entry);

@@ -128,6 +128,8 @@ export function apiRoutes(ctx: DashboardContext): Hono {
       searchEvents(inspector, stream, {
         query,
         types: typesParam(c.req.query("type")),
+        sinceMs: timeParam("since", c.req.query("since")),
+        untilMs: timeParam("until", c.req.query("until")),
         cursor: textParam(c.req.query("cursor")),
         limit: intParam("limit", c.req.query("limit"), MAX_PAGE),
         window: intParam("window", c.req.query("window"), MAX_WINDOW),

@@ -179,11 +179,7 @@ export async function eventsPage(page: Page, stream: string): Promise<void> {
       { className: "search-stats", role: "status" },
       `${formatCount(found.events.length)} found; searched ${formatCount(found.searched)} entries `,
       `(window ${formatCount(found.window)}) in ${formatCount(found.tookMs)} ms; `,
-      found.complete
-        ? "reached the start of the stream."
-        : "did not reach the start of the stream.",
-      (q.since !== "" || q.until !== "") &&
-        " The time range applies to browsing only: a search covers the newest entries.",
+      `${found.complete ? "reached" : "did not reach"} the start of the ${q.since !== "" ? "time range" : "stream"}.`,
     );
     replace(
       results,
