@@ -51,7 +51,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
   };
   return {
     fetch,
-    listener: getRequestListener(fetch),
+    // The Node bindings go with the request: the login throttle counts by the socket's address.
+    listener: getRequestListener((request, env) => app.fetch(request, env)),
     close,
     [Symbol.asyncDispose]: close,
   };

@@ -159,4 +159,25 @@ describeBrowser("Dashboard in a browser (writes and login)", () => {
     const session = await page.evaluate(async () => (await fetch("/api/session")).status);
     expect(session).toBe(200);
   });
+
+  // Last in this file: it leaves 127.0.0.1 throttled on the guarded dashboard for a minute.
+  it("tells a browser whose address sent 10 wrong tokens to wait, even with the right one", async () => {
+    for (let i = 0; i < 10; i++) {
+      const wrong = await fetch(`${guarded.url}/login`, {
+        method: "POST",
+        body: new URLSearchParams({ token: `guess-${i}` }),
+        redirect: "manual",
+      });
+      expect(wrong.headers.get("location")).toMatch(/^\/login\?error=1/);
+    }
+    const { page } = await openPage(browser, guarded.url);
+    await page.goto(`${guarded.url}/login`);
+    await page.waitForSelector("body[data-ready]");
+    await page.fill("input[name=token]", TOKEN);
+    await Promise.all([page.waitForURL(/error=throttled/), page.click("button[type=submit]")]);
+    await page.waitForSelector("body[data-ready]");
+    await expect(page.getByRole("alert").textContent()).resolves.toBe(
+      "Too many wrong tokens from this address: wait a minute before trying again.",
+    );
+  });
 });

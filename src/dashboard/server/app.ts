@@ -7,9 +7,10 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { apiRoutes } from "./api.js";
 import { Assets } from "./assets.js";
-import { COOKIE, localPath } from "./auth.js";
+import { bearerToken, COOKIE, localPath } from "./auth.js";
 import type { DashboardContext } from "./context.js";
 import { errorAnswer, HttpError } from "./http-errors.js";
+import { LoginThrottle } from "./login-throttle.js";
 import { hostName, setSecurityHeaders } from "./security.js";
 
 const PAGES = [
@@ -23,11 +24,35 @@ const PAGES = [
 export function dashboardApp(ctx: DashboardContext): Hono {
   const { auth, options } = ctx;
   const assets = new Assets(options.assetsDir);
+  const throttle = new LoginThrottle();
   const app = new Hono();
+
+  /** Whether the request's bearer header holds the token; a 429 while its address is throttled. */
+  const bearerAccepted = (c: Context): boolean => {
+    const bearer = bearerToken(c.req.header("authorization"));
+    if (bearer === undefined) return false;
+    const client = clientAddress(c);
+    const waitMs = throttle.retryAfterMs(client);
+    if (waitMs > 0) {
+      throw new HttpError(
+        429,
+        "too-many-attempts",
+        `Too many wrong tokens from this address: try again in ${retryAfterSeconds(waitMs)} s`,
+        { "retry-after": retryAfterSeconds(waitMs) },
+      );
+    }
+    const right = auth.isToken(bearer);
+    if (right) throttle.succeeded(client);
+    else throttle.failed(client);
+    return right;
+  };
 
   app.onError((error, c) => {
     const { status, code, message } = errorAnswer(error);
     const response = c.json({ error: { code, message } }, status as 400);
+    if (error instanceof HttpError) {
+      for (const [name, value] of Object.entries(error.headers)) response.headers.set(name, value);
+    }
     // Set here too: an error thrown by a middleware never returns through the one that sets them.
     setSecurityHeaders(response.headers, true);
     return response;
@@ -73,9 +98,17 @@ export function dashboardApp(ctx: DashboardContext): Hono {
       const form = await c.req.parseBody();
       const next = localPath(form.next);
       if (!auth.required) return c.redirect(next, 303);
+      const client = clientAddress(c);
+      const waitMs = throttle.retryAfterMs(client);
+      if (waitMs > 0) {
+        c.header("retry-after", retryAfterSeconds(waitMs));
+        return c.redirect(`/login?error=throttled&next=${encodeURIComponent(next)}`, 303);
+      }
       if (!auth.isToken(form.token)) {
+        throttle.failed(client);
         return c.redirect(`/login?error=1&next=${encodeURIComponent(next)}`, 303);
       }
+      throttle.succeeded(client);
       const secure = new URL(c.req.url).protocol === "https:" ? "; Secure" : "";
       c.header(
         "set-cookie",
@@ -97,7 +130,7 @@ export function dashboardApp(ctx: DashboardContext): Hono {
 
   // The wall: everything below needs the token when one is configured.
   app.use("*", async (c, next) => {
-    if (!auth.allows(c.req.header("cookie"), c.req.header("authorization"))) {
+    if (auth.required && !auth.hasSession(c.req.header("cookie")) && !bearerAccepted(c)) {
       if (c.req.path.startsWith("/api/")) {
         throw new HttpError(
           401,
@@ -137,4 +170,17 @@ export function dashboardApp(ctx: DashboardContext): Hono {
 function shell(c: Context, asset: { readonly body: Uint8Array; readonly type: string }): Response {
   c.header("cache-control", "no-cache");
   return c.body(asset.body as Uint8Array<ArrayBuffer>, 200, { "content-type": asset.type });
+}
+
+/**
+ * The client's address, which the throttle counts wrong tokens by: the socket's peer through
+ * the Node listener. A fetch-style call carries none, so all such clients count as one.
+ */
+function clientAddress(c: Context): string {
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return env?.incoming?.socket?.remoteAddress ?? "unknown";
+}
+
+function retryAfterSeconds(ms: number): string {
+  return String(Math.ceil(ms / 1_000));
 }

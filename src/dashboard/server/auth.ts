@@ -33,13 +33,11 @@ export class Auth {
     return this.#session ?? "";
   }
 
-  /** Whether the request's cookie header or authorization header carries the token. */
-  allows(cookieHeader: string | undefined, authorization: string | undefined): boolean {
-    if (this.#token === undefined) return true;
-    const bearer = /^Bearer (.+)$/i.exec(authorization ?? "")?.[1];
-    if (bearer !== undefined && same(bearer, this.#token)) return true;
+  /** Whether the request's Cookie header holds the session a right login set. */
+  hasSession(cookieHeader: string | undefined): boolean {
+    if (this.#session === undefined) return false;
     const cookie = cookieValue(cookieHeader, COOKIE);
-    return cookie !== undefined && same(cookie, this.#session as string);
+    return cookie !== undefined && same(cookie, this.#session);
   }
 
   /** Whether `given` is the token (the login form's field). */
@@ -51,6 +49,11 @@ export class Auth {
   csrfOk(header: string | undefined): boolean {
     return header !== undefined && same(header, this.csrfToken);
   }
+}
+
+/** The token an `Authorization: Bearer <token>` header offers, if it is one. */
+export function bearerToken(authorization: string | undefined): string | undefined {
+  return /^Bearer (.+)$/i.exec(authorization ?? "")?.[1];
 }
 
 /** Compares in time that does not depend on where the two differ (hashes: equal lengths). */

@@ -5,14 +5,22 @@ import { maskSecrets } from "../../utils/redact.js";
 
 /** A failure the API answers with `status` and `code`. */
 export class HttpError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 413 | 501 | 503;
+  readonly status: 400 | 401 | 403 | 404 | 413 | 429 | 501 | 503;
   readonly code: string;
+  /** Headers the answer carries besides the usual ones (`retry-after` of a 429). */
+  readonly headers: Readonly<Record<string, string>>;
 
-  constructor(status: HttpError["status"], code: string, message: string) {
+  constructor(
+    status: HttpError["status"],
+    code: string,
+    message: string,
+    headers: Readonly<Record<string, string>> = {},
+  ) {
     super(message);
     this.name = "HttpError";
     this.status = status;
     this.code = code;
+    this.headers = headers;
   }
 }
 

@@ -24,6 +24,9 @@ export interface DashboardOptions {
   streams?: readonly string[];
   /**
    * Every request must carry it: the login form's cookie, or `Authorization: Bearer <token>`.
+   * After 10 wrong tokens within a minute from one address, that address's token attempts get
+   * 429 for the rest of the minute (a session cookie still works). Through `fetch`, which sees
+   * no addresses, all clients count as one; the Node `listener` counts by the socket's peer.
    * @defaultValue none (anyone who can reach the port can read)
    */
   token?: string;

@@ -20,8 +20,8 @@ export function loginPage(): void {
       "form",
       { method: "post", action: "/login", className: "login" },
       h("h2", { text: "This dashboard needs a token" }),
-      refused() &&
-        h("p", { className: "error", role: "alert", text: "That token is not the right one." }),
+      refusal(params) !== null &&
+        h("p", { className: "error", role: "alert", text: refusal(params) as string }),
       h("label", { for: "token", text: "Token" }),
       token,
       next !== null && h("input", { type: "hidden", name: "next", value: next }),
@@ -31,12 +31,16 @@ export function loginPage(): void {
   token.focus();
 }
 
-/** Whether this page is the server's answer to a wrong token (401), or says so in its query. */
-function refused(): boolean {
+/** Why the server sent this page back, if it did: a wrong token (401, or `?error`), or too many. */
+function refusal(params: URLSearchParams): string | null {
+  const error = params.get("error");
+  if (error === "throttled") {
+    return "Too many wrong tokens from this address: wait a minute before trying again.";
+  }
   const [navigation] = performance.getEntriesByType("navigation") as (PerformanceEntry & {
     responseStatus?: number;
   })[];
-  return (
-    navigation?.responseStatus === 401 || new URLSearchParams(window.location.search).has("error")
-  );
+  return navigation?.responseStatus === 401 || error !== null
+    ? "That token is not the right one."
+    : null;
 }
