@@ -93,6 +93,48 @@ describePostgres("necrostack trace and replay on PostgreSQL, through the archive
     expect(out).toMatch(/2 events run .*, 2 differ\./);
   });
 
+  it("resumes after the replaying process is killed with SIGKILL, delivering no event twice", async () => {
+    const [source, target] = ["killed_src", "killed_dst"];
+    const events = Array.from({ length: 3_000 }, (_, n) => new Event(n % 2 ? "B" : "A", { n }));
+    const producer = new PostgresBackend({ url: pg.server.url, stream: source, logger: false });
+    try {
+      for (let i = 0; i < events.length; i += 1_000) {
+        await producer.enqueueMany(events.slice(i, i + 1_000));
+      }
+    } finally {
+      await producer.close();
+    }
+    const copies = () =>
+      count(`SELECT count(*) AS n FROM necrostack.${target}`).catch(() => 0 /* not made yet */);
+    const argv = [
+      ...["replay", "--backend", pg.server.url, "--stream", source, "--into", target],
+      ...["--replay-id", "killed", "--batch-size", "20"],
+    ];
+    const child = WorkerProcess.spawn([...argv, "--rate", "1000"]);
+    await waitUntil("the replay half way", async () => (await copies()) >= 600, 30_000);
+    await child.kill();
+    const copied = await copies();
+    expect(copied).toBeLessThan(3_000);
+    const { rows } = await pg.pool.query<{ progress: { replayed: number } }>(
+      `SELECT progress FROM necrostack.${target}_replays WHERE replay_id = 'killed'`,
+    );
+    // What the progress says was replayed is exactly what is in the table: one transaction.
+    expect(rows[0]?.progress.replayed).toBe(copied);
+
+    const io = captureIO({ env: {} });
+    expect(await main([...argv, "--json"], io)).toBe(0);
+    expect(JSON.parse(io.stdoutText())).toMatchObject({
+      resumed: true,
+      done: true,
+      replayed: 3_000,
+      scanned: 3_000,
+    });
+    const from = await pg.pool.query<{ from: string }>(
+      `SELECT headers->>'replayed-from' AS from FROM necrostack.${target} ORDER BY seq`,
+    );
+    expect(from.rows.map((row) => row.from)).toEqual(events.map((event) => event.id));
+  }, 60_000);
+
   it("refuses --group: PostgreSQL has no consumer groups", async () => {
     const { code, err } = await run(["replay", "--group", "g"]);
     expect(code).toBe(2);
