@@ -11,6 +11,11 @@ export {
   PostgresOperationError,
   PostgresSchemaError,
 } from "./backends/postgres/errors.js";
+/** What `PostgresBackend.health()` reports. */
+export type {
+  PostgresBackendHealth,
+  PostgresBackendHealthDetails,
+} from "./backends/postgres/health.js";
 /** Read-and-repair access to stream tables and dead letters, for operators' tools (the dashboard). */
 export {
   PostgresInspector,
@@ -23,11 +28,10 @@ export {
   postgresSchemaStatus,
   type StreamSchemaState,
 } from "./backends/postgres/migrate-streams.js";
+/** The backend and its options. */
 export type { PostgresBackendOptions } from "./backends/postgres/options.js";
-/** The backend, its options, and what it reports. */
 export {
   PostgresBackend,
-  type PostgresBackendHealthDetails,
   type PostgresEnqueueOptions,
 } from "./backends/postgres/postgres-backend.js";
 /** Replay into a PostgreSQL stream (`replay()` from `necrostack/replay`), resumable. */

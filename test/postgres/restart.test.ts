@@ -56,6 +56,30 @@ describePostgres("PostgresBackend across a server restart", () => {
     }, 60_000);
   }
 
+  it("reports unhealthy, saying why, while the server is down and once closed; healthy in between", async () => {
+    const stream = uniqueStream("health");
+    const backend = new PostgresBackend({ url: pg.server.url, stream, logger: false });
+    try {
+      await backend.enqueueMany([new Event("A"), new Event("B")]);
+      expect(await backend.health()).toMatchObject({
+        healthy: true,
+        details: { stream, streamLength: 2, pending: 0, lag: 2, dlqLength: 0 },
+      });
+      await pg.server.stop();
+      const down = await backend.health();
+      expect(down.healthy).toBe(false);
+      expect(down.details.error).toMatch(/ECONNREFUSED|terminat|connect/i);
+      expect(down.details.streamLength).toBeUndefined();
+      await pg.server.start();
+      await waitUntil("healthy again", async () => (await backend.health()).healthy, 20_000);
+    } finally {
+      await backend.close();
+    }
+    const closed = await backend.health();
+    expect(closed.healthy).toBe(false);
+    expect(closed.details.error).toMatch(/closed/i);
+  }, 60_000);
+
   it("listens again after a restart: a notification wakes a pull that would otherwise poll for a minute", async () => {
     const stream = uniqueStream("relisten");
     const consumer = new PostgresBackend({

@@ -10,12 +10,7 @@
  * the attempt the claim set: a consumer whose lease was taken over changes nothing, and a commit
  * that finds its row gone inserts none of its emitted events.
  */
-import type {
-  Backend,
-  BackendCapabilities,
-  BackendHealth,
-  ReleaseOptions,
-} from "../../core/backend.js";
+import type { Backend, BackendCapabilities, ReleaseOptions } from "../../core/backend.js";
 import { BackendClosedError, InvalidOptionError } from "../../core/errors.js";
 import { Event } from "../../core/event.js";
 import { errorField, type Logger, resolveLogger } from "../../core/logging.js";
@@ -24,6 +19,7 @@ import { ArchivePruner } from "./archive-pruner.js";
 import { Claims } from "./claims.js";
 import type { PgQueryable, SqlClient } from "./client.js";
 import { PostgresOperationError } from "./errors.js";
+import { type PostgresBackendHealth, streamHealth } from "./health.js";
 import { type Delivery, HeldRows } from "./held-rows.js";
 import { IdempotentEnqueue } from "./idempotent-enqueue.js";
 import { PostgresInspector } from "./inspector.js";
@@ -53,32 +49,6 @@ export interface PostgresEnqueueOptions {
   client?: PgQueryable;
 }
 
-/** What `health()` reports, in `details`. */
-export interface PostgresBackendHealthDetails {
-  readonly schema: string;
-  readonly stream: string;
-  readonly consumer: string;
-  /** Rows this consumer holds. */
-  readonly held: number;
-  /** Whether the LISTEN connection is up (else pulls poll). */
-  readonly listening: boolean;
-  /**
-   * Rows in the stream's table, leased or not (counted up to {@link HEALTH_COUNT_CAP}, so a
-   * huge backlog costs a bounded scan). Absent when unhealthy.
-   */
-  readonly streamLength?: number;
-  /** Rows leased to some consumer now (handed out and not settled, or claimed ahead). */
-  readonly pending?: number;
-  /** Rows no consumer holds: waiting to be claimed, or delayed. */
-  readonly lag?: number;
-  /** Rows in the dead-letter table. */
-  readonly dlqLength?: number;
-  /** Why it is unhealthy, when it is. */
-  readonly error?: string;
-}
-
-/** Counts in `health()` stop here: a scan of the table is bounded. */
-export const HEALTH_COUNT_CAP = 1_000_000;
 /** Events per INSERT of `enqueueMany`. */
 const INSERT_CHUNK = 1_000;
 /** How long `close()` waits for PostgreSQL before it gives up on giving rows back. */
@@ -380,8 +350,7 @@ export class PostgresBackend implements Backend, AsyncDisposable {
   }
 
   /** The round trip of counting the stream's rows (bounded), and what this consumer holds. Never rejects. */
-  async health(): Promise<BackendHealth & { readonly details: PostgresBackendHealthDetails }> {
-    const started = performance.now();
+  health(): Promise<PostgresBackendHealth> {
     const base = {
       schema: this.schema,
       stream: this.stream,
@@ -389,27 +358,11 @@ export class PostgresBackend implements Backend, AsyncDisposable {
       held: this.#held.size,
       listening: this.#notifications?.listening ?? false,
     };
-    try {
-      if (this.#closed) throw new BackendClosedError("check health");
-      const client = await this.#connection.ready();
-      const [levels] = await client.query<{ length: number; pending: number; dead: number }>(
-        this.#sql.levels,
-        [HEALTH_COUNT_CAP],
-      );
-      const latencyMs = performance.now() - started;
-      const { length = 0, pending = 0, dead = 0 } = levels ?? {};
-      return {
-        healthy: true,
-        latencyMs,
-        details: { ...base, streamLength: length, pending, lag: length - pending, dlqLength: dead },
-      };
-    } catch (error) {
-      return {
-        healthy: false,
-        latencyMs: performance.now() - started,
-        details: { ...base, error: errorField(error) },
-      };
-    }
+    const connect = () =>
+      this.#closed
+        ? Promise.reject(new BackendClosedError("check health"))
+        : this.#connection.ready();
+    return streamHealth(connect, this.#sql.levels, base);
   }
 
   /**
