@@ -11,8 +11,11 @@
  *
  * A backend that reads ahead (Redis) keeps a batch at hand while its last pull's signal is live,
  * so `take` alone could serve it for ever while the others, with nothing fetched, are never
- * pulled. After {@link FAIR_RUN} events in a row from one backend, `take` hands out nothing and
- * the next `pull` first gives every other backend a short pull of its own.
+ * pulled. After {@link FAIR_RUN} events in a row from one backend, the others are pulled in the
+ * background (one such probe at a time), while `take` goes on handing out what is at hand: an
+ * event the probe brings is parked and handed out next. Nobody waits for the probe. A short
+ * pull can take far longer than asked: Redis answers a blocking read on an empty stream on its
+ * own timer (every 100 ms at its default `hz`), and a worker waiting for that would idle.
  */
 import type { Backend } from "../core/backend.js";
 import type { Event } from "../core/event.js";
@@ -22,7 +25,7 @@ export type PullFailure = "any" | "all";
 
 /** Events in a row from one backend before the others get a pull of their own. */
 export const FAIR_RUN = 64;
-/** How long that pull of the others may wait. */
+/** How long that pull of the others may wait for an event. */
 const PROBE_MS = 5;
 
 export class FanIn {
@@ -38,8 +41,10 @@ export class FanIn {
   /** The backend the current run of events came from, and its length. */
   #runFrom = -1;
   #run = 0;
-  /** Whether the next `pull` first pulls from the backends other than `#runFrom`. */
-  #probeOthers = false;
+  /** The pull of the backends other than `#runFrom` under way, if any. */
+  #probe: Promise<void> | undefined;
+  /** The signal of the latest `pull`: a probe ends on it too. */
+  #pullSignal: AbortSignal | undefined;
   readonly #closing = new AbortController();
   /** Inner pulls under way, so `close` can wait for them. */
   readonly #pulls = new Set<Promise<void>>();
@@ -59,7 +64,6 @@ export class FanIn {
   /** An event a backend has at hand, trying each in turn from the one after the last served. */
   take(): Event | undefined {
     if (this.#parked.length > 0) return this.#parked.shift();
-    if (this.#probeOthers) return undefined;
     const takes = this.#takes;
     const n = takes.length;
     for (let k = 0; k < n; k++) {
@@ -85,8 +89,29 @@ export class FanIn {
     }
     if (this.#run >= FAIR_RUN) {
       this.#run = 0;
-      this.#probeOthers = true;
+      this.#probeOthers();
     }
+  }
+
+  /** Pulls the backends other than the one of the current run, in the background. */
+  #probeOthers(): void {
+    if (this.#probe !== undefined || this.#closing.signal.aborted) return;
+    const others = this.#backends.map((_, i) => i).filter((i) => i !== this.#runFrom);
+    const signal = this.#pullSignal;
+    // Whatever it brings is parked for the next take; a failure is reported by the next pull,
+    // which asks every backend again.
+    this.#probe = this.#race(others, PROBE_MS, signal).then(
+      (event) => {
+        if (event !== null) this.#parked.push(event);
+      },
+      () => {},
+    );
+    const probe = this.#probe;
+    this.#pulls.add(probe);
+    void probe.then(() => {
+      this.#pulls.delete(probe);
+      this.#probe = undefined;
+    });
   }
 
   /**
@@ -95,13 +120,7 @@ export class FanIn {
    * no event came and the failures reached {@link PullFailure}.
    */
   async pull(timeoutMs: number, signal: AbortSignal | undefined): Promise<Event | null> {
-    if (this.#probeOthers) {
-      this.#probeOthers = false;
-      const others = this.#backends.map((_, i) => i).filter((i) => i !== this.#runFrom);
-      // A failure here is reported by the pull that follows, which asks every backend again.
-      const event = await this.#race(others, PROBE_MS, signal).catch(() => null);
-      if (event !== null) return event;
-    }
+    this.#pullSignal = signal;
     const ready = this.take();
     if (ready !== undefined) return ready;
     if (signal?.aborted === true || this.#closing.signal.aborted) return null;
