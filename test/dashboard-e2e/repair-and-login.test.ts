@@ -63,6 +63,8 @@ describeBrowser("Dashboard in a browser (writes and login)", () => {
     await page.goto(`${writable.url}/streams/${encodeURIComponent(STREAM)}/events/${declined.id}`);
     await page.waitForSelector("body[data-ready]");
     await page.locator("ul.tree").waitFor();
+    // No token, nothing to log out of.
+    expect(await page.locator("form.logout").count()).toBe(0);
     await expect(page.locator("dd .badge").allTextContents()).resolves.toEqual([
       "stream",
       "dead letters",
@@ -158,6 +160,11 @@ describeBrowser("Dashboard in a browser (writes and login)", () => {
     ).toBe("");
     const session = await page.evaluate(async () => (await fetch("/api/session")).status);
     expect(session).toBe(200);
+
+    // Logging out clears the cookie: the next page asks for the token again.
+    await Promise.all([page.waitForURL(/\/login$/), page.click("form.logout button")]);
+    await page.goto(`${guarded.url}/streams/${encodeURIComponent(STREAM)}`);
+    await page.waitForURL(/\/login\?next=/);
   });
 
   // Last in this file: it leaves 127.0.0.1 throttled on the guarded dashboard for a minute.

@@ -106,13 +106,20 @@ describeRedis("Dashboard security", () => {
     expect(offsite.headers.get("location")).toBe("/");
   });
 
-  it("refuses a write without the session's CSRF token (403), and takes it with", async () => {
+  it("refuses a write by a logged-in browser without the session's CSRF token (403), and takes it with", async () => {
+    const login = await guarded.fetch(
+      new Request("http://127.0.0.1/login", {
+        method: "POST",
+        body: new URLSearchParams({ token: TOKEN }),
+      }),
+    );
+    const cookie = { cookie: (login.headers.get("set-cookie") ?? "").split(";")[0] as string };
     const path = `/api/streams/${STREAM}/dead-letters/delete`;
     const refused = await postJson<{ error: { code: string } }>(
       guarded.fetch,
       path,
       { entryIds: ["1-1"] },
-      bearer,
+      cookie,
     );
     expect(refused.status).toBe(403);
     expect(refused.body.error.code).toBe("csrf");
@@ -120,30 +127,40 @@ describeRedis("Dashboard security", () => {
       guarded.fetch,
       path,
       { entryIds: ["1-1"] },
-      { ...bearer, "x-csrf-token": "forged" },
+      { ...cookie, "x-csrf-token": "forged" },
     );
     expect(forged.status).toBe(403);
-    const session = await getJson<{ csrfToken: string; writes: boolean }>(
+    const session = await getJson<{ csrfToken: string; writes: boolean; tokenRequired: boolean }>(
       guarded.fetch,
       "/api/session",
-      bearer,
+      cookie,
     );
-    expect(session.body.writes).toBe(true);
+    expect(session.body).toMatchObject({ writes: true, tokenRequired: true });
     const ok = await postJson(
       guarded.fetch,
       path,
       { entryIds: ["1-1"] },
-      { ...bearer, "x-csrf-token": session.body.csrfToken },
+      { ...cookie, "x-csrf-token": session.body.csrfToken },
     );
     expect(ok).toEqual({ status: 200, body: { deleted: [], missing: ["1-1"] } });
   });
 
+  it("takes a write with the bearer token and no CSRF token: no other site can make a browser send that header", async () => {
+    const ok = await postJson(
+      guarded.fetch,
+      `/api/streams/${STREAM}/dead-letters/delete`,
+      { entryIds: ["1-2"] },
+      bearer,
+    );
+    expect(ok).toEqual({ status: 200, body: { deleted: [], missing: ["1-2"] } });
+  });
+
   it("refuses every write on a read-only dashboard (403), even with the CSRF token", async () => {
-    const session = await getJson<{ csrfToken: string; writes: boolean }>(
+    const session = await getJson<{ csrfToken: string; writes: boolean; tokenRequired: boolean }>(
       readOnly.fetch,
       "/api/session",
     );
-    expect(session.body.writes).toBe(false);
+    expect(session.body).toMatchObject({ writes: false, tokenRequired: false });
     for (const action of ["requeue", "delete"]) {
       const { status, body } = await postJson<{ error: { code: string } }>(
         readOnly.fetch,

@@ -29,6 +29,7 @@ export function apiRoutes(ctx: DashboardContext): Hono {
   api.get("/session", (c) =>
     c.json({
       writes: options.allowWrites,
+      tokenRequired: ctx.auth.required,
       csrfToken: ctx.auth.csrfToken,
       backend: {
         kind: inspector.kind,

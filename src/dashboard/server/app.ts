@@ -130,7 +130,11 @@ export function dashboardApp(ctx: DashboardContext): Hono {
 
   // The wall: everything below needs the token when one is configured.
   app.use("*", async (c, next) => {
-    if (auth.required && !auth.hasSession(c.req.header("cookie")) && !bearerAccepted(c)) {
+    const bySession = !auth.required || auth.hasSession(c.req.header("cookie"));
+    // A request with the right bearer token is no cross-site request: a browser never adds that
+    // header to a request another site makes it send. Its writes need no CSRF token (scripts).
+    const byBearer = !bySession && bearerAccepted(c);
+    if (!bySession && !byBearer) {
       if (c.req.path.startsWith("/api/")) {
         throw new HttpError(
           401,
@@ -148,11 +152,11 @@ export function dashboardApp(ctx: DashboardContext): Hono {
           "This dashboard is read-only: start it with --allow-writes (allowWrites) to requeue or delete",
         );
       }
-      if (!auth.csrfOk(c.req.header("x-csrf-token"))) {
+      if (!byBearer && !auth.csrfOk(c.req.header("x-csrf-token"))) {
         throw new HttpError(
           403,
           "csrf",
-          "A write needs the header x-csrf-token set to GET /api/session's csrfToken",
+          "A write needs the header x-csrf-token set to GET /api/session's csrfToken (or the dashboard's token as Authorization: Bearer)",
         );
       }
     }

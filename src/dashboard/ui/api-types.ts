@@ -20,6 +20,8 @@ export interface Capabilities {
 
 export interface Session {
   readonly writes: boolean;
+  /** Whether the dashboard needs a token (then the page offers to log out). */
+  readonly tokenRequired: boolean;
   readonly csrfToken: string;
   readonly backend: {
     readonly kind: string;

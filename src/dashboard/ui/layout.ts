@@ -58,6 +58,16 @@ export function frame(session: Session | null, crumbs: readonly Crumb[]): HTMLEl
         text: session.writes ? "writes allowed" : "read-only",
       }),
     );
+    if (session.tokenRequired) {
+      // A plain form POST: the server clears the HttpOnly cookie, which no script can.
+      side.appendChild(
+        h(
+          "form",
+          { method: "post", action: "/logout", className: "logout" },
+          h("button", { type: "submit", text: "Log out" }),
+        ),
+      );
+    }
   }
   const main = h("main");
   replace(
