@@ -200,18 +200,21 @@ export class FanIn {
    * none of them handed out (or one without `commit`), each emitted event goes through `enqueue`
    * and then the event is acked where it came from, if anywhere.
    */
-  async commit(
+  commit(
     event: Event,
     emitted: readonly Event[],
     enqueue: (event: Event) => Promise<void>,
   ): Promise<void> {
     const origin = this.originOf(event);
-    if (origin?.commit !== undefined) {
-      await origin.commit(event, emitted);
-      return;
-    }
-    for (const next of emitted) await enqueue(next);
-    await origin?.ack(event);
+    // The origin's own promise, not one more async step around it: this is on every event's path.
+    if (origin?.commit !== undefined) return origin.commit(event, emitted);
+    return enqueueThenAck(origin, event, emitted, enqueue);
+  }
+
+  /** Acks `event` on the backend it came from; nothing for one none of them handed out. */
+  ack(event: Event): Promise<void> {
+    const origin = this.originOf(event);
+    return origin === undefined ? DONE : origin.ack(event);
   }
 
   /**
@@ -233,4 +236,16 @@ export class FanIn {
     if (origin?.handBack !== undefined) origin.handBack(event);
     else origin?.release?.(event, { reason: "Not handled: handed back" }).catch(() => {});
   }
+}
+
+const DONE: Promise<void> = Promise.resolve();
+
+async function enqueueThenAck(
+  origin: Backend | undefined,
+  event: Event,
+  emitted: readonly Event[],
+  enqueue: (event: Event) => Promise<void>,
+): Promise<void> {
+  for (const next of emitted) await enqueue(next);
+  await origin?.ack(event);
 }

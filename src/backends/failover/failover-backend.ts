@@ -70,6 +70,8 @@ export class FailoverBackend implements Backend, AsyncDisposable {
   readonly #options: ResolvedFailoverOptions;
   readonly #target: EnqueueTarget;
   readonly #fanIn: FanIn;
+  /** How a commit adds what an event none of the backends handed out emitted. */
+  readonly #enqueueNext = (event: Event): Promise<void> => this.enqueue(event);
   readonly #log: Logger;
   /** The ids each side handed out: [primary, secondary]. */
   readonly #seen: readonly [DedupeStore, DedupeStore];
@@ -156,13 +158,13 @@ export class FailoverBackend implements Backend, AsyncDisposable {
     }
   }
 
-  async ack(event: Event): Promise<void> {
-    await this.#fanIn.originOf(event)?.ack(event);
+  ack(event: Event): Promise<void> {
+    return this.#fanIn.ack(event);
   }
 
   /** The atomic commit of the backend `event` came from; for an event neither handed out, enqueues `emitted`. */
-  async commit(event: Event, emitted: readonly Event[]): Promise<void> {
-    await this.#fanIn.commit(event, emitted, (next) => this.enqueue(next));
+  commit(event: Event, emitted: readonly Event[]): Promise<void> {
+    return this.#fanIn.commit(event, emitted, this.#enqueueNext);
   }
 
   async release(event: Event, options?: ReleaseOptions): Promise<void> {

@@ -76,6 +76,8 @@ export class RoutingBackend implements Backend, AsyncDisposable {
   readonly #routes: readonly ResolvedRoute[];
   readonly #single: boolean;
   readonly #fanIn: FanIn;
+  /** How a commit adds what an event none of the backends handed out emitted. */
+  readonly #enqueueNext = (event: Event): Promise<void> => this.enqueue(event);
   readonly #forwarder: Forwarder;
   readonly #log: Logger;
   readonly #typeCache = new Map<string, Backend | null>();
@@ -174,8 +176,8 @@ export class RoutingBackend implements Backend, AsyncDisposable {
   }
 
   /** Acks `event` on the backend it came from. One this backend did not hand out is ignored. */
-  async ack(event: Event): Promise<void> {
-    await this.#fanIn.originOf(event)?.ack(event);
+  ack(event: Event): Promise<void> {
+    return this.#fanIn.ack(event);
   }
 
   /**
@@ -183,8 +185,8 @@ export class RoutingBackend implements Backend, AsyncDisposable {
    * route (those of another route are forwarded once pulled from there). For an event this
    * backend did not hand out, the emitted events are enqueued by their routes.
    */
-  async commit(event: Event, emitted: readonly Event[]): Promise<void> {
-    await this.#fanIn.commit(event, emitted, (next) => this.enqueue(next));
+  commit(event: Event, emitted: readonly Event[]): Promise<void> {
+    return this.#fanIn.commit(event, emitted, this.#enqueueNext);
   }
 
   async release(event: Event, options?: ReleaseOptions): Promise<void> {
