@@ -123,6 +123,9 @@ describeRedis("necrostack bridge between two Redis servers", () => {
     expect(await first.kill()).toEqual({ code: null, signal: "SIGKILL" });
 
     const second = WorkerProcess.spawn(argv);
+    // Its stop signals are handled from this line on. The first bridge may have forwarded
+    // everything already, so the waits below can pass before this one has even started.
+    await second.waitForStdout(/necrostack bridge: forwarding/, 30_000);
     await waitUntil(
       "every AUDIT event forwarded",
       async () => (await countsOf(b.url, `${stream}:copy`, "AUDIT_JOB")).size === audits,
