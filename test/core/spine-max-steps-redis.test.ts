@@ -105,6 +105,47 @@ describeRedis("Spine maxSteps on Redis", () => {
     }
   });
 
+  it("does not claim back, while nobody pulls from it, the entry it handed back", async () => {
+    const streamKey = uniqueKey("max-steps-own-recovery");
+    const options = { redisUrl: fixture.server.url, streamKey, claimMinIdleMs: 150 };
+    // Its own recovery runs often: it must leave the parked entry to consumers that pull.
+    const stopped = new RedisBackend({ ...options, logger: false, claimIntervalMs: 20 });
+    const spine = new Spine({
+      organs: [new Recorder()],
+      backend: stopped,
+      logger: false,
+      maxSteps: 1,
+    });
+    const second = new Recorder();
+    let worker: ReturnType<typeof startWorker> | undefined;
+    const owner = async () => {
+      const pending = (await fixture.redis.call(
+        "XPENDING",
+        streamKey,
+        "necrostack",
+        "-",
+        "+",
+        10,
+      )) as [string, string, number, number][];
+      return pending.map((entry) => entry[1]);
+    };
+    try {
+      for (const n of [1, 2]) await stopped.enqueue(new Event("JOB", { n }));
+      await expect(spine.run()).rejects.toThrow(MaxStepsExceededError);
+      await waitUntil("the entry to be parked", async () => (await owner()).length === 1);
+      // Many of its recovery rounds later, the entry is still parked for others.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await owner()).toEqual(["necrostack:handed-back"]);
+
+      worker = startWorker([second], { ...options, claimIntervalMs: 50 });
+      await waitUntil("the second job", () => second.seen.length === 1, 5_000);
+      expect(second.seen).toEqual([2]);
+    } finally {
+      await worker?.stop();
+      await stopped.close();
+    }
+  });
+
   it("handles more than 10,000 events on a RedisBackend when maxSteps is not given", async () => {
     const streamKey = uniqueKey("max-steps-default");
     const total = 10_001;

@@ -85,6 +85,7 @@ export class EntryReader {
   async pull(timeoutMs: number, signal?: AbortSignal): Promise<Event | null> {
     const host = this.#host;
     this.#readAheadUntil = signal;
+    host.held.pulling();
     const ready = this.take();
     if (ready !== undefined) return ready;
     if (host.isClosed() || signal?.aborted) return null;

@@ -152,6 +152,7 @@ export class EntrySettler {
     const delivery = this.#host.held.settle(event);
     const client = this.#host.client();
     if (delivery === undefined || client === undefined) return;
+    this.#host.held.markHandedBack(delivery.id);
     this.#track(this.handBackEntries(client, [delivery])).catch((error: unknown) =>
       this.#host.outage.taskFailed("hand-back of an event not handled", error),
     );

@@ -17,6 +17,9 @@ export interface Delivery {
   readonly attempt: number;
 }
 
+/** Handed-back entry ids remembered at most. */
+const MAX_HANDED_BACK = 10_000;
+
 export class HeldEntries {
   /** Held and not yet handed out, oldest first. */
   #batch: Event[] = [];
@@ -33,6 +36,12 @@ export class HeldEntries {
    */
   readonly #redelivered = new WeakMap<Event, number>();
   #wakers: (() => void)[] = [];
+  /**
+   * Entries this consumer handed back (its run stopped before handling them) and has not pulled
+   * since. Its own recovery leaves them to consumers that pull: a stopped worker whose backend
+   * stays open would otherwise claim them back and hold them, kept alive, for nobody.
+   */
+  readonly #handedBack = new Set<string>();
 
   /** How many entries are held. */
   get size(): number {
@@ -97,6 +106,24 @@ export class HeldEntries {
     const ids = new Set<string>();
     for (const delivery of this.#held.values()) ids.add(delivery.id);
     return ids;
+  }
+
+  /** Notes that the entry `id` was handed back; see {@link isHandedBack}. */
+  markHandedBack(id: string): void {
+    // Bounded: a consumer that never pulls again has no more entries to hand back, but a
+    // Spine may run many times on take() alone.
+    if (this.#handedBack.size >= MAX_HANDED_BACK) this.#handedBack.clear();
+    this.#handedBack.add(id);
+  }
+
+  /** Whether this consumer handed back the entry `id` and has not pulled since. */
+  isHandedBack(id: string): boolean {
+    return this.#handedBack.size > 0 && this.#handedBack.has(id);
+  }
+
+  /** A pull started: this consumer takes entries again, the ones it handed back included. */
+  pulling(): void {
+    if (this.#handedBack.size > 0) this.#handedBack.clear();
   }
 
   /** Forgets everything (on close: what was held stays pending in Redis). */

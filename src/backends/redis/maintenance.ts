@@ -99,6 +99,7 @@ export class Maintenance {
           metrics: host.metrics,
           log: host.log,
           heldIds: () => host.held.ids(),
+          handedBack: (id) => host.held.isHandedBack(id),
           freeSlots: () => host.options.batchSize - host.held.size,
           accept: (entries, deliveries) => host.accept(entries, deliveries),
         },

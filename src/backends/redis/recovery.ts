@@ -4,7 +4,8 @@
  * - delivered `maxRetries` times already: moved to the dead-letter stream and acked;
  * - gone from the stream (trimmed or deleted while pending): acked and dropped, never retried;
  * - otherwise: claimed by this consumer (XCLAIM with min-idle, so when two consumers claim one
- *   entry at once only one gets it) and handed out by `pull`.
+ *   entry at once only one gets it) and handed out by `pull`; except an entry this consumer
+ *   handed back and has not pulled since, which is left to consumers that pull.
  */
 import type { Logger } from "../../core/logging.js";
 import type { PendingEntry, StreamClient, StreamEntry } from "./client.js";
@@ -23,6 +24,8 @@ export interface RecoveryHost {
   readonly log: Logger;
   /** Ids of the entries this consumer holds now (read and not yet settled). */
   heldIds(): ReadonlySet<string>;
+  /** Whether this consumer handed back the entry and has not pulled since: left to others. */
+  handedBack(id: string): boolean;
   /** How many more entries this consumer may hold. */
   freeSlots(): number;
   /** Takes claimed entries for `pull` to hand out, with how often each has been delivered. */
@@ -69,6 +72,7 @@ export async function recoverIdleEntries(
   for (const entry of pending) {
     // Ours and in hand: its handler is still running (the keep-alive was late), not abandoned.
     if (held.has(entry.id)) continue;
+    if (host.handedBack(entry.id)) continue;
     if (entry.deliveries >= maxRetries) {
       if (await deadLetterExhausted(host, entry)) settled++;
     } else if (slots > 0) {
