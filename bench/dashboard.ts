@@ -12,6 +12,7 @@ import type * as DashboardEntry from "../src/dashboard.js";
 import type * as RedisEntry from "../src/redis.js";
 import { RedisServer } from "../test/helpers/redis-server.js";
 import { loadBuilt, loadBuiltEntry } from "./lib/built.js";
+import { fillStream } from "./lib/fill-stream.js";
 import { median, spread } from "./lib/stats.js";
 import type { BenchRow, BenchRunOptions, BenchSuite } from "./lib/suite.js";
 
@@ -142,31 +143,24 @@ const suite: BenchSuite = {
 export default suite;
 
 /** Adds `count` order events (about 250 bytes of wire JSON each), oldest first, pipelined. */
-async function fill(
+function fill(
   redis: Redis,
   count: number,
   Event: typeof import("../src/index.js").Event,
 ): Promise<void> {
-  for (let from = 0; from < count; from += 1_000) {
-    const pipeline = redis.pipeline();
-    for (let i = from; i < Math.min(count, from + 1_000); i++) {
-      const event = new Event("ORDER_PLACED", {
+  return fillStream(
+    redis,
+    STREAM,
+    count,
+    (i) =>
+      new Event("ORDER_PLACED", {
         order: i,
         customer: { id: `c-${i}`, name: `Customer ${i}` },
         items: [{ sku: `sku-${i % 97}`, qty: 1 + (i % 5) }],
         note: i === 0 ? "needle-0" : `order note ${i % 1_000}`,
-      });
-      pipeline.xadd(
-        STREAM,
-        "*",
-        "event",
-        JSON.stringify(event.toJSON()),
-        "headers",
-        JSON.stringify({ "correlation-id": event.id }),
-      );
-    }
-    await pipeline.exec();
-  }
+      }),
+    (event) => ({ "correlation-id": event.id }),
+  );
 }
 
 /** XREVRANGE of the newest `window` entries, 1,000 per call, as a search reads them. */

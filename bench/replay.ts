@@ -12,6 +12,7 @@ import type * as RedisEntry from "../src/redis.js";
 import type * as ReplayEntry from "../src/replay.js";
 import { RedisServer } from "../test/helpers/redis-server.js";
 import { loadBuilt, loadBuiltEntry } from "./lib/built.js";
+import { fillStream } from "./lib/fill-stream.js";
 import { median, spread } from "./lib/stats.js";
 import type { BenchRow, BenchRunOptions, BenchSuite } from "./lib/suite.js";
 
@@ -131,30 +132,23 @@ const suite: BenchSuite = {
 export default suite;
 
 /** Adds `count` order events (about 200 bytes of wire JSON each), oldest first, pipelined. */
-async function fill(
+function fill(
   redis: Redis,
   count: number,
   Event: typeof import("../src/index.js").Event,
 ): Promise<void> {
-  for (let from = 0; from < count; from += 1_000) {
-    const pipeline = redis.pipeline();
-    for (let i = from; i < Math.min(count, from + 1_000); i++) {
-      const event = new Event(i % 2 === 0 ? "ORDER_PLACED" : "ORDER_PAID", {
+  return fillStream(
+    redis,
+    STREAM,
+    count,
+    (i) =>
+      new Event(i % 2 === 0 ? "ORDER_PLACED" : "ORDER_PAID", {
         order: i,
         customer: { id: `c-${i}` },
         items: [{ sku: `sku-${i % 97}`, qty: 1 + (i % 5) }],
-      });
-      pipeline.xadd(
-        STREAM,
-        "*",
-        "event",
-        JSON.stringify(event.toJSON()),
-        "headers",
-        JSON.stringify({ "correlation-id": event.id, hop: "0" }),
-      );
-    }
-    await pipeline.exec();
-  }
+      }),
+    (event) => ({ "correlation-id": event.id, hop: "0" }),
+  );
 }
 
 /** Copies the stream into `target` as fast as plain commands go. */

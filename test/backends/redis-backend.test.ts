@@ -7,6 +7,7 @@ import {
   captureLogger,
   observeFor,
   pendingCount,
+  pendingEntries,
   rawClient,
   readStream,
   startWorker,
@@ -228,15 +229,8 @@ describeRedisTarget("RedisBackend", () => {
     await redis.call("XCLAIM", streamKey, "necrostack", "rescuer", 0, entry?.id ?? "");
     // Several keep-alive rounds of the stalled consumer pass: they must not claim it back.
     await observeFor(200);
-    const owners = (await redis.call(
-      "XPENDING",
-      streamKey,
-      "necrostack",
-      "-",
-      "+",
-      10,
-    )) as unknown[][];
-    expect(owners.map((p) => p[1])).toEqual(["rescuer"]);
+    const owners = await pendingEntries(redis, streamKey, "necrostack");
+    expect(owners.map((p) => p.consumer)).toEqual(["rescuer"]);
 
     await stalled.commit(taken, [new Event("FROM_STALLED")]);
     const types = (await readStream(redis, streamKey)).map(
@@ -334,15 +328,8 @@ describeRedisTarget("RedisBackend", () => {
     });
     expect(taken.map((e) => e.payload.n)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // Handed back with their delivery undone: this is their first counted delivery.
-    const pending = (await redis.call(
-      "XPENDING",
-      streamKey,
-      "necrostack",
-      "-",
-      "+",
-      20,
-    )) as unknown[][];
-    expect(pending.map((p) => [p[1], Number(p[3])])).toEqual(
+    const pending = await pendingEntries(redis, streamKey, "necrostack");
+    expect(pending.map((p) => [p.consumer, p.deliveries])).toEqual(
       Array.from({ length: 9 }, () => [staying.consumerName, 1]),
     );
     expect(staying.metrics.pendingRecovered).toBe(9);

@@ -158,7 +158,7 @@ describeRedis("necrostack bridge between two Redis servers", () => {
   });
 });
 
-describePostgres("necrostack bridge from PostgreSQL to Redis", () => {
+describePostgres("necrostack bridge between PostgreSQL and Redis", () => {
   const pg = usePrivatePostgres();
   let redis: RedisServer;
   beforeAll(async () => {
@@ -202,18 +202,6 @@ describePostgres("necrostack bridge from PostgreSQL to Redis", () => {
     const copied = await countsOf(redis.url, stream, "JOB");
     expect([...copied].filter(([, times]) => times !== 1)).toEqual([]);
   });
-});
-
-describePostgres("necrostack bridge from Redis to PostgreSQL", () => {
-  const pg = usePrivatePostgres();
-  let redis: RedisServer;
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-  });
-  afterAll(async () => {
-    await redis?.dispose();
-  });
-  afterEach(() => WorkerProcess.killAll());
 
   it("adds the AUDIT events of the Redis stream to the table once each, through enqueueOnce", {
     timeout: 90_000,

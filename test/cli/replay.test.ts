@@ -121,19 +121,11 @@ describeRedis("necrostack replay on a private Redis", () => {
     const source = next("src");
     const target = next("dst");
     const { ids, events } = await fill(source, 100);
-    const { code, out } = await run([
-      ...[
-        "--stream",
-        source,
-        "--into",
-        target,
-        "--since",
-        ids[10] as string,
-        "--until",
-        ids[59] as string,
-      ],
-      ...["--type", "B"],
-    ]);
+    const argv = [
+      ...["--stream", source, "--into", target],
+      ...["--since", ids[10] as string, "--until", ids[59] as string, "--type", "B"],
+    ];
+    const { code, out } = await run(argv);
     expect(code).toBe(0);
     expect(out).toMatch(
       /^Replay r-[0-9a-f]{16} into stream dst-\d+ at redis:\/\/127\.0\.0\.1:\d+: done/,
@@ -146,19 +138,7 @@ describeRedis("necrostack replay on a private Redis", () => {
         .map((e) => e.id),
     );
     // The same command again finds the replay done and writes nothing more.
-    const again = await run([
-      ...[
-        "--stream",
-        source,
-        "--into",
-        target,
-        "--since",
-        ids[10] as string,
-        "--until",
-        ids[59] as string,
-      ],
-      ...["--type", "B", "--json"],
-    ]);
+    const again = await run([...argv, "--json"]);
     expect(JSON.parse(again.out)).toMatchObject({ done: true, resumed: true, replayed: 25 });
     expect(await redis.xlen(target)).toBe(25);
   });

@@ -5,7 +5,13 @@
 import { expect, it } from "vitest";
 import { Event, MaxStepsExceededError, Organ, Spine } from "../../src/index.js";
 import { RedisBackend } from "../../src/redis.js";
-import { pendingCount, startWorker, uniqueKey, waitUntil } from "../fault/support.js";
+import {
+  pendingCount,
+  pendingEntries,
+  startWorker,
+  uniqueKey,
+  waitUntil,
+} from "../fault/support.js";
 import { usePrivateRedis } from "../helpers/private-redis.js";
 import { describeRedis } from "../helpers/redis-server.js";
 import { organ } from "./support/organs.js";
@@ -75,26 +81,12 @@ describeRedis("Spine maxSteps on Redis", () => {
       expect(first.seen).toEqual([1]);
       // Handed back: parked for any consumer to claim at once, its one delivery not counted.
       await waitUntil("the entry to be parked", async () => {
-        const pending = (await fixture.redis.call(
-          "XPENDING",
-          streamKey,
-          "necrostack",
-          "-",
-          "+",
-          10,
-        )) as [string, string, number, number][];
-        return pending.length === 1 && pending[0]?.[1] === "necrostack:handed-back";
+        const pending = await pendingEntries(fixture.redis, streamKey, "necrostack");
+        return pending.length === 1 && pending[0]?.consumer === "necrostack:handed-back";
       });
-      const [parked] = (await fixture.redis.call(
-        "XPENDING",
-        streamKey,
-        "necrostack",
-        "-",
-        "+",
-        10,
-      )) as [string, string, number, number][];
-      expect(parked?.[3]).toBe(0);
-      expect(parked?.[2]).toBeGreaterThanOrEqual(150);
+      const [parked] = await pendingEntries(fixture.redis, streamKey, "necrostack");
+      expect(parked?.deliveries).toBe(0);
+      expect(parked?.idleMs).toBeGreaterThanOrEqual(150);
 
       worker = startWorker([second], { ...options, claimIntervalMs: 50 });
       await waitUntil("the second job", () => second.seen.length === 1, 5_000);
@@ -118,17 +110,8 @@ describeRedis("Spine maxSteps on Redis", () => {
     });
     const second = new Recorder();
     let worker: ReturnType<typeof startWorker> | undefined;
-    const owner = async () => {
-      const pending = (await fixture.redis.call(
-        "XPENDING",
-        streamKey,
-        "necrostack",
-        "-",
-        "+",
-        10,
-      )) as [string, string, number, number][];
-      return pending.map((entry) => entry[1]);
-    };
+    const owner = async () =>
+      (await pendingEntries(fixture.redis, streamKey, "necrostack")).map((p) => p.consumer);
     try {
       for (const n of [1, 2]) await stopped.enqueue(new Event("JOB", { n }));
       await expect(spine.run()).rejects.toThrow(MaxStepsExceededError);

@@ -87,6 +87,35 @@ export async function readStream(
   return entries.map(([id, flat]) => ({ id, fields: fieldsOf(flat) }));
 }
 
+/** A pending entry of a group, as XPENDING's extended form lists it. */
+export interface PendingEntry {
+  readonly id: string;
+  readonly consumer: string;
+  readonly idleMs: number;
+  readonly deliveries: number;
+}
+
+/** The group's first `count` pending entries, oldest first. */
+export async function pendingEntries(
+  redis: Redis,
+  key: string,
+  group: string,
+  count = 100,
+): Promise<PendingEntry[]> {
+  const rows = (await redis.call("XPENDING", key, group, "-", "+", count)) as [
+    string,
+    string,
+    number,
+    number,
+  ][];
+  return rows.map(([id, consumer, idleMs, deliveries]) => ({
+    id,
+    consumer,
+    idleMs: Number(idleMs),
+    deliveries: Number(deliveries),
+  }));
+}
+
 /** How many entries of the group are pending (delivered, not acked). */
 export async function pendingCount(redis: Redis, key: string, group: string): Promise<number> {
   const summary = (await redis.call("XPENDING", key, group)) as [number, ...unknown[]];
