@@ -100,18 +100,19 @@ export class FanIn {
     const signal = this.#pullSignal;
     // Whatever it brings is parked for the next take; a failure is reported by the next pull,
     // which asks every backend again.
-    this.#probe = this.#race(others, PROBE_MS, signal).then(
-      (event) => {
-        if (event !== null) this.#parked.push(event);
-      },
-      () => {},
-    );
-    const probe = this.#probe;
+    const probe: Promise<void> = this.#race(others, PROBE_MS, signal)
+      .then(
+        (event) => {
+          if (event !== null) this.#parked.push(event);
+        },
+        () => {},
+      )
+      .finally(() => {
+        this.#pulls.delete(probe);
+        this.#probe = undefined;
+      });
+    this.#probe = probe;
     this.#pulls.add(probe);
-    void probe.then(() => {
-      this.#pulls.delete(probe);
-      this.#probe = undefined;
-    });
   }
 
   /**
@@ -119,11 +120,11 @@ export class FanIn {
    * close. Every inner pull ends when this one does. Rejects with the first backend failure when
    * no event came and the failures reached {@link PullFailure}.
    */
-  async pull(timeoutMs: number, signal: AbortSignal | undefined): Promise<Event | null> {
+  pull(timeoutMs: number, signal: AbortSignal | undefined): Promise<Event | null> {
     this.#pullSignal = signal;
     const ready = this.take();
-    if (ready !== undefined) return ready;
-    if (signal?.aborted === true || this.#closing.signal.aborted) return null;
+    if (ready !== undefined) return Promise.resolve(ready);
+    if (signal?.aborted === true || this.#closing.signal.aborted) return Promise.resolve(null);
     if (this.#backends.length === 1) {
       return (this.#backends[0] as Backend).pull(timeoutMs, signal);
     }
